@@ -1,0 +1,110 @@
+//! HTTP plumbing shared by the embedded core's handlers: the tenant scope of a request, JSON
+//! bodies with the core's 400 messages, and error responses.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use super::StoreError;
+
+/// The app and tenant a request is for, taken from its `/appid-<app>/<tenant>` prefix
+/// (both default to `public`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Scope {
+    pub(crate) app_id: String,
+    pub(crate) tenant_id: String,
+    /// Whether the request named a tenant explicitly (app-scoped APIs reject non-public ones).
+    pub(crate) explicit_tenant: bool,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Self {
+            app_id: "public".into(),
+            tenant_id: "public".into(),
+            explicit_tenant: false,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Scope {
+    type Rejection = CoreHttpError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Scope>().cloned().unwrap_or_default())
+    }
+}
+
+/// An error answer of the core: a status and a plain-text message, as the real core sends them.
+#[derive(Debug)]
+pub(crate) struct CoreHttpError {
+    pub(crate) status: StatusCode,
+    pub(crate) message: String,
+}
+
+impl CoreHttpError {
+    /// 400 with the given message.
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    /// 500 "Internal Error"; the cause is logged, never sent.
+    pub(crate) fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "embedded core internal error");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "Internal Error".into(),
+        }
+    }
+}
+
+impl From<StoreError> for CoreHttpError {
+    fn from(e: StoreError) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl IntoResponse for CoreHttpError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            [("content-type", "text/plain; charset=utf-8")],
+            self.message,
+        )
+            .into_response()
+    }
+}
+
+/// A JSON request body. Malformed JSON, a non-object, a missing field or a wrongly typed one is a
+/// 400 with a message in the core's words, never a 500.
+pub(crate) struct CoreJson<T>(pub(crate) T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CoreJson<T> {
+    type Rejection = CoreHttpError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| CoreHttpError::bad_request("Invalid Json Input"))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|_| CoreHttpError::bad_request("Invalid Json Input"))?;
+        if !value.is_object() {
+            return Err(CoreHttpError::bad_request("Invalid Json Input"));
+        }
+        serde_json::from_value(value).map(CoreJson).map_err(|e| {
+            let text = e.to_string();
+            // serde says "missing field `x`" or "invalid type: …"; the core names the field.
+            let field = text
+                .split('`')
+                .nth(1)
+                .map(str::to_owned)
+                .unwrap_or_else(|| "input".to_owned());
+            CoreHttpError::bad_request(format!("Field name '{field}' is invalid in JSON input"))
+        })
+    }
+}

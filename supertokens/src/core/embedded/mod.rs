@@ -1,0 +1,53 @@
+//! The embedded core: a SuperTokens Core (the CDI server) for passwordless and sessions, over
+//! SQLite. The SDK calls it in-process when no `connection_uri` is set, and the `embedded-core`
+//! binary serves it on a port so other SuperTokens backends can use it as their core.
+//!
+//! It is for one machine: development, tests and small deployments. Many app instances share a
+//! SuperTokens Core cluster instead (set `connection_uri`).
+//!
+//! Routing: a request's optional `/appid-<app>` and `/<tenant>` prefixes are taken off before
+//! routing (see [`dispatch`]), so handlers are registered at the plain CDI path
+//! (`/recipe/signinup/code`) and read the tenant with the [`http::Scope`] extractor.
+
+pub(crate) mod http;
+mod passwordless;
+mod service;
+mod session;
+mod store;
+mod users;
+
+use std::sync::Arc;
+
+use crate::Clock;
+use crate::core::embedded_config::EmbeddedCoreConfig;
+
+pub use service::{EmbeddedCore, EmbeddedCoreError, EmbeddedCoreService};
+pub(crate) use store::{Migration, Store, StoreError};
+
+/// State shared by every handler of the embedded core.
+pub(crate) struct CoreState {
+    pub(crate) config: EmbeddedCoreConfig,
+    pub(crate) clock: Clock,
+    pub(crate) store: Store,
+    pub(crate) session: session::SessionState,
+}
+
+pub(crate) type SharedState = Arc<CoreState>;
+
+/// Every component's schema migrations, applied at open.
+fn migrations() -> Vec<Migration> {
+    let mut all = Vec::new();
+    all.extend_from_slice(users::MIGRATIONS);
+    all.extend_from_slice(passwordless::MIGRATIONS);
+    all.extend_from_slice(session::MIGRATIONS);
+    all
+}
+
+/// The CDI routes of every component, at their un-prefixed paths.
+fn routes() -> axum::Router<SharedState> {
+    axum::Router::new()
+        .merge(service::routes())
+        .merge(users::routes())
+        .merge(passwordless::routes())
+        .merge(session::routes())
+}

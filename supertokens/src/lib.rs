@@ -1,0 +1,41 @@
+//! SuperTokens for Rust: passwordless sign-in (one-time codes and magic links over SMS and e-mail)
+//! and SuperTokens sessions for [axum], compatible with the official SuperTokens frontend SDKs.
+//!
+//! The quickest way in is the declarative style:
+//!
+//! ```ignore
+//! #[supertokens::app(
+//!     app_name = "Demo",
+//!     api_domain = "http://localhost:3001",
+//!     website_domain = "http://localhost:3000",
+//!     passwordless(flow_type = "USER_INPUT_CODE", contact_method = "PHONE"),
+//!     session(),
+//! )]
+//! #[tokio::main]
+//! async fn main() { /* build and serve an axum Router that merges supertokens::router() */ }
+//! ```
+//!
+//! Everything the macros do can be done by hand with [`Config::builder`] and [`init`].
+#![deny(missing_docs)]
+
+mod clock;
+pub mod config;
+pub mod core;
+pub mod delivery;
+mod framework;
+mod instance;
+pub mod recipe;
+pub mod testing;
+
+#[doc(hidden)]
+pub mod __private;
+
+mod error;
+
+pub use clock::Clock;
+pub use config::{Config, ConfigBuilder};
+pub use error::Error;
+pub use framework::{all_cors_headers, cors, router};
+pub use instance::{SuperTokens, init};
+pub use recipe::{passwordless, session};
+pub use supertokens_macros::{app, protected};

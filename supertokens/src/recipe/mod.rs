@@ -1,0 +1,4 @@
+//! The recipes: [`session`] and [`passwordless`].
+
+pub mod passwordless;
+pub mod session;
