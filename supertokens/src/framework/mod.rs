@@ -1,9 +1,27 @@
 //! The axum glue: [`router`] with every recipe's frontend API (FDI) routes, and [`cors`].
 
+use crate::SuperTokens;
+
 /// The FDI routes of every enabled recipe (under `api_base_path`, `/auth` by default), for the
 /// instance set up by [`crate::init`].
+///
+/// # Panics
+/// If [`crate::init`] has not been called (use [`SuperTokens::router`] to avoid the global).
 pub fn router() -> axum::Router {
-    unimplemented!("issue 4")
+    match SuperTokens::global() {
+        Ok(st) => st.router(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+impl SuperTokens {
+    /// The FDI routes of every enabled recipe of this instance.
+    pub fn router(&self) -> axum::Router {
+        axum::Router::new()
+            .merge(crate::recipe::session::api::routes(self))
+            .merge(crate::recipe::passwordless::api::routes(self))
+            .layer(self.layer())
+    }
 }
 
 /// A CORS layer for the website domain, with credentials and the SuperTokens headers.

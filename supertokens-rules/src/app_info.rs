@@ -1,0 +1,1 @@
+//! Rules for the app info: URL-domain and URL-path normalisation.

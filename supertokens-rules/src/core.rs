@@ -1,0 +1,1 @@
+//! Rules for the core connection (`connection_uri`, `api_key`).

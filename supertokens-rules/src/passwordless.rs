@@ -1,0 +1,1 @@
+//! Rules for the passwordless recipe and its delivery services.
