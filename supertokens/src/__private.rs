@@ -2,3 +2,7 @@
 
 pub use axum;
 pub use tokio;
+
+pub use crate::recipe::session::{
+    ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, MaybeVerified, ResponseChanges, Verified,
+};

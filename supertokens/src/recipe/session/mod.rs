@@ -2,6 +2,9 @@
 //! sign-out, and [`SessionContainer`], the verified session a handler receives.
 
 pub(crate) mod api;
+mod protect;
+
+pub use protect::{ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, MaybeVerified, Verified};
 
 use crate::config::{AppInfo, ConfigError};
 use crate::core::CoreClient;
@@ -43,6 +46,35 @@ impl ResponseChanges {
     /// Writes the changes into a response (replacing a `Set-Cookie` of the same name, merging the
     /// exposed-header list).
     pub fn apply(self, _response: &mut axum::response::Response) {}
+}
+
+impl axum::response::IntoResponseParts for ResponseChanges {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(
+        self,
+        res: axum::response::ResponseParts,
+    ) -> Result<axum::response::ResponseParts, Self::Error> {
+        Ok(res)
+    }
+}
+
+/// A session error, answered as SuperTokens does (401 `unauthorised` / `try refresh token` /
+/// `token theft detected`, 403 invalid claims).
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// No valid session.
+    #[error("unauthorised: {message}")]
+    Unauthorised {
+        /// Why (not sent to the client).
+        message: String,
+    },
+}
+
+impl axum::response::IntoResponse for SessionError {
+    fn into_response(self) -> axum::response::Response {
+        axum::http::StatusCode::UNAUTHORIZED.into_response()
+    }
 }
 
 /// A verified session.
