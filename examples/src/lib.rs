@@ -1,1 +1,200 @@
-//! x
+//! Shared pieces of the supertokens-rs examples: the login page they serve on the website
+//! domain (`http://localhost:3000`).
+//!
+//! The page (`page/index.html`) is a small page of our own built on the official
+//! supertokens-web-js browser bundles. By default it loads them from a public CDN at the pinned
+//! version; when `SUPERTOKENS_WEBJS_DIR` names a directory (the `bundle/` folder of the npm
+//! package, as the end-to-end tests do), it serves them from there instead.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use supertokens::ConfigBuilder;
+use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+
+/// The supertokens-web-js version the page is written against.
+pub const WEBJS_VERSION: &str = "0.16.0";
+
+/// The browser bundles the page needs, in the order they must load. Their names carry content
+/// hashes, fixed for the pinned version.
+const WEBJS_BUNDLES: [&str; 4] = [
+    "website.c7860dc40a39421c659b.js",
+    "supertokens.a91fb11593adf048be46.js",
+    "session.1e8cb79cef1389b3f612.js",
+    "passwordless.06c921a336f28639c49c.js",
+];
+
+const PAGE: &str = include_str!("../page/index.html");
+const PAGE_CONFIG_SLOT: &str = "<!-- supertokens-page-config -->";
+
+/// The login page: what it tells supertokens-web-js, and where it gets the bundles from.
+#[derive(Debug, Clone)]
+pub struct LoginPage {
+    app_name: String,
+    api_domain: String,
+    api_base_path: String,
+    contact_method: String,
+    flow_type: String,
+    webjs_dir: Option<PathBuf>,
+}
+
+impl LoginPage {
+    /// A page for the app `app_name` whose API is at `api_domain` (base path `/auth`), signing
+    /// in by phone with a one-time code. The bundle directory is read from
+    /// `SUPERTOKENS_WEBJS_DIR`.
+    pub fn new(app_name: impl Into<String>, api_domain: impl Into<String>) -> Self {
+        Self {
+            app_name: app_name.into(),
+            api_domain: api_domain.into(),
+            api_base_path: "/auth".into(),
+            contact_method: "PHONE".into(),
+            flow_type: "USER_INPUT_CODE".into(),
+            webjs_dir: std::env::var_os("SUPERTOKENS_WEBJS_DIR")
+                .filter(|dir| !dir.is_empty())
+                .map(PathBuf::from),
+        }
+    }
+
+    /// `PHONE`, `EMAIL` or `EMAIL_OR_PHONE`, as configured in the passwordless recipe.
+    pub fn contact_method(mut self, contact_method: impl Into<String>) -> Self {
+        self.contact_method = contact_method.into();
+        self
+    }
+
+    /// `USER_INPUT_CODE`, `MAGIC_LINK` or `USER_INPUT_CODE_AND_MAGIC_LINK`.
+    pub fn flow_type(mut self, flow_type: impl Into<String>) -> Self {
+        self.flow_type = flow_type.into();
+        self
+    }
+
+    /// The page's HTML, with its settings and the script tags of the bundles filled in.
+    pub fn html(&self) -> String {
+        let settings = serde_json::json!({
+            "appName": self.app_name,
+            "apiDomain": self.api_domain,
+            "apiBasePath": self.api_base_path,
+            "contactMethod": self.contact_method,
+            "flowType": self.flow_type,
+        });
+        // `</` inside a script element would end it early.
+        let settings = settings.to_string().replace("</", "<\\/");
+        let mut head = format!("<script>window.SUPERTOKENS_PAGE = {settings};</script>\n");
+        for bundle in WEBJS_BUNDLES {
+            let src = match self.webjs_dir {
+                Some(_) => format!("/webjs/{bundle}"),
+                None => format!(
+                    "https://cdn.jsdelivr.net/npm/supertokens-web-js@{WEBJS_VERSION}/bundle/{bundle}"
+                ),
+            };
+            head.push_str(&format!("<script src=\"{src}\"></script>\n"));
+        }
+        PAGE.replacen(PAGE_CONFIG_SLOT, &head, 1)
+    }
+
+    /// The website: the page for every path (so a magic link to `/auth/verify` opens it), and
+    /// the bundles under `/webjs/` when they are served locally.
+    pub fn router(self) -> Router {
+        let html = Html(self.html());
+        Router::new()
+            .route("/webjs/{file}", get(bundle))
+            .fallback(get(move || async move { html }))
+            .with_state(self.webjs_dir)
+    }
+
+    /// Serves the website on `addr` until the process ends.
+    pub async fn serve(self, addr: SocketAddr) -> std::io::Result<()> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+        axum::serve(listener, self.router()).await
+    }
+}
+
+async fn bundle(State(dir): State<Option<PathBuf>>, Path(file): Path<String>) -> Response {
+    // Only the four known file names, so no path from the request reaches the file system.
+    let (Some(dir), true) = (dir, WEBJS_BUNDLES.contains(&file.as_str())) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read(dir.join(&file)).await {
+        Ok(body) => (
+            [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Serves the API on 127.0.0.1:3001 and the login page on 127.0.0.1:3000 (the ports of
+/// `http://localhost:3001` and `http://localhost:3000`) until the process ends.
+///
+/// # Panics
+/// If a port is taken.
+pub async fn serve(api: Router, page: LoginPage) {
+    let api_addr = SocketAddr::from(([127, 0, 0, 1], 3001));
+    let page_addr = SocketAddr::from(([127, 0, 0, 1], 3000));
+    let listener = tokio::net::TcpListener::bind(api_addr)
+        .await
+        .unwrap_or_else(|e| panic!("cannot listen on {api_addr}: {e}"));
+    let api = async { axum::serve(listener, api).await };
+    if let Err(e) = tokio::try_join!(api, page.serve(page_addr)) {
+        panic!("serving stopped: {e}");
+    }
+}
+
+/// Development settings of the embedded core from the environment, for the examples'
+/// `configure = …` hook: `SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS` (the end-to-end tests make
+/// access tokens short-lived to watch the frontend refresh them) and `SUPERTOKENS_EMBEDDED_DB`
+/// (a SQLite file, or `:memory:`). Ignored when a remote core is configured.
+///
+/// # Panics
+/// If `SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS` is set but not a whole number of seconds.
+pub fn embedded_core_from_env(builder: ConfigBuilder) -> ConfigBuilder {
+    let mut core = EmbeddedCoreConfig::default();
+    if let Ok(secs) = std::env::var("SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS") {
+        let secs: u64 = secs.trim().parse().unwrap_or_else(|_| {
+            panic!("SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS={secs:?} is not a number of seconds")
+        });
+        core.access_token_validity = Duration::from_secs(secs);
+    }
+    if let Ok(db) = std::env::var("SUPERTOKENS_EMBEDDED_DB") {
+        core.database = Database::parse(&db);
+    }
+    builder.embedded_core(core)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_gets_settings_and_bundles_in_order() {
+        let mut page = LoginPage::new("Demo", "http://localhost:3001").contact_method("EMAIL");
+        page.webjs_dir = None;
+        let html = page.html();
+        assert!(!html.contains(PAGE_CONFIG_SLOT));
+        assert!(html.contains(r#""apiDomain":"http://localhost:3001""#));
+        assert!(html.contains(r#""contactMethod":"EMAIL""#));
+        let positions: Vec<usize> = WEBJS_BUNDLES
+            .iter()
+            .map(|b| html.find(b).expect("bundle missing"))
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+        assert!(html.contains("https://cdn.jsdelivr.net/npm/supertokens-web-js@0.16.0/bundle/"));
+    }
+
+    #[test]
+    fn settings_cannot_close_the_script_element() {
+        let mut page = LoginPage::new("</script><b>x", "http://localhost:3001");
+        page.webjs_dir = Some(PathBuf::from("/nowhere"));
+        let html = page.html();
+        assert!(!html.contains("</script><b>x"));
+        assert!(html.contains("/webjs/website.c7860dc40a39421c659b.js"));
+    }
+}

@@ -1,0 +1,367 @@
+// Drives the login page in Debian's headless chromium through playwright-core, as a person
+// would, and checks what the official supertokens-web-js does against the backend under test;
+// plus the raw-HTTP token-theft scenario (no frontend SDK).
+//
+//   node e2e/run.mjs <flow>...
+//
+// Flows:
+//   phone-cookie, phone-header  phone → a wrong code (the attempt count is shown) → the right
+//                               code → /sessioninfo shows the user → refresh → sign out → 401
+//   email-link-cookie, email-link-header
+//                               e-mail → the magic link opened in the browser → signed in →
+//                               refresh → sign out → 401
+//   theft                       header mode over plain HTTP: consume, refresh, first use of the
+//                               new access token, reuse of the old refresh token → theft
+//
+// Environment: WEBSITE_URL (default http://localhost:3000), API_URL (http://localhost:3001),
+// CONSOLE_LOG (the backend's stdout, where codes and links are printed; required),
+// ACCESS_TOKEN_LIFETIME_SECS (when set, the flows wait for the access token to expire and check
+// that the frontend SDK refreshes it by itself; otherwise they ask it to refresh),
+// RESULTS (a file that receives {"passed":N,"failed":N}), CHROMIUM (default /usr/bin/chromium).
+//
+// Prints one line per flow; exits non-zero when a flow fails.
+
+import fs from "node:fs";
+import { chromium } from "playwright-core";
+
+const WEBSITE_URL = process.env.WEBSITE_URL || "http://localhost:3000";
+const API_URL = process.env.API_URL || "http://localhost:3001";
+const CONSOLE_LOG = process.env.CONSOLE_LOG;
+const LIFETIME = process.env.ACCESS_TOKEN_LIFETIME_SECS ? Number(process.env.ACCESS_TOKEN_LIFETIME_SECS) : null;
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const STEP_TIMEOUT = 15_000;
+const FLOW_TIMEOUT = 90_000;
+
+// Launch flags for chromium on a machine without outside network (see the README).
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+class Failure extends Error {}
+function check(condition, message) {
+  if (!condition) throw new Failure(message);
+}
+function equal(actual, expected, what) {
+  check(actual === expected, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A phone number or e-mail address that no earlier run used (the embedded core may keep its data).
+let serial = 0;
+function uniqueDigits(n) {
+  serial += 1;
+  return String((Date.now() * 10 + serial) % 10 ** n).padStart(n, "0");
+}
+const newPhone = () => `+1415555${uniqueDigits(4)}`;
+const newEmail = () => `e2e-${Date.now().toString(36)}-${uniqueDigits(4)}@example.com`;
+
+// The console delivery prints `[supertokens] passwordless to=<contact> code=<code|-> link=<url|->`.
+// Waits for a message to `contact` after the first `after` messages to it.
+function messagesTo(contact) {
+  check(CONSOLE_LOG, "CONSOLE_LOG is not set");
+  const text = fs.existsSync(CONSOLE_LOG) ? fs.readFileSync(CONSOLE_LOG, "utf8") : "";
+  const out = [];
+  for (const line of text.split("\n")) {
+    const m = /^\[supertokens\] passwordless to=(\S+) code=(\S+) link=(\S+)\s*$/.exec(line);
+    if (m && m[1] === contact) out.push({ code: m[2] === "-" ? null : m[2], link: m[3] === "-" ? null : m[3] });
+  }
+  return out;
+}
+async function nextMessage(contact, after) {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  for (;;) {
+    const messages = messagesTo(contact);
+    if (messages.length > after) return messages[messages.length - 1];
+    check(Date.now() < deadline, `no console line for ${contact} within ${STEP_TIMEOUT} ms (in ${CONSOLE_LOG})`);
+    await sleep(100);
+  }
+}
+
+// Every request the page makes to the API, with its response status.
+function recordApi(page) {
+  const log = [];
+  page.on("response", (response) => {
+    const request = response.request();
+    if (!request.url().startsWith(API_URL) || request.method() === "OPTIONS") return;
+    log.push({
+      path: new URL(request.url()).pathname,
+      method: request.method(),
+      headers: request.headers(),
+      status: response.status(),
+    });
+  });
+  return log;
+}
+const calls = (log, path) => log.filter((c) => c.path === path);
+
+async function waitStep(page, step) {
+  try {
+    await page.waitForSelector(`body[data-step="${step}"]`, { timeout: STEP_TIMEOUT });
+  } catch {
+    const error = await page.locator("#error").textContent().catch(() => "");
+    const now = await page.evaluate(() => document.body.dataset.step).catch(() => "?");
+    throw new Failure(`page did not reach "${step}" (at "${now}", error text: ${JSON.stringify(error)})`);
+  }
+}
+
+async function openPage(context, transfer) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  const api = recordApi(page);
+  await page.goto(`${WEBSITE_URL}/?transfer=${transfer}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
+  equal(await page.evaluate(() => document.body.dataset.transfer), transfer, "page transfer method");
+  await waitStep(page, "contact-step");
+  return { page, api, pageErrors };
+}
+
+async function assertSignedIn(page, context, api, transfer) {
+  await waitStep(page, "signed-in");
+  const shownUser = (await page.locator("#user-id").textContent()).trim();
+  check(/^[0-9a-f-]{36}$/.test(shownUser), `user id shown is not a user id: ${JSON.stringify(shownUser)}`);
+  equal(await page.evaluate(() => supertokensSession.getUserId()), shownUser, "getUserId() vs the page");
+  equal(await page.evaluate(() => supertokensSession.doesSessionExist()), true, "doesSessionExist()");
+  const handle = (await page.locator("#session-handle").textContent()).trim();
+  check(handle.length > 0, "no session handle shown");
+  const info = calls(api, "/sessioninfo").at(-1);
+  check(info && info.status === 200, "/sessioninfo was not answered 200");
+
+  const cookies = await context.cookies(API_URL);
+  const accessCookie = cookies.find((c) => c.name === "sAccessToken");
+  if (transfer === "cookie") {
+    check(accessCookie && accessCookie.httpOnly, "cookie mode: no HttpOnly sAccessToken cookie for the API");
+  } else {
+    check(!accessCookie, "header mode: the backend set an sAccessToken cookie");
+    const frontCookies = await page.evaluate(() => document.cookie);
+    check(/st-access-token=/.test(frontCookies), "header mode: the frontend keeps no st-access-token");
+  }
+  return { userId: shownUser, handle };
+}
+
+async function accessToken(page, context, transfer) {
+  if (transfer === "cookie") {
+    return (await context.cookies(API_URL)).find((c) => c.name === "sAccessToken")?.value;
+  }
+  return page.evaluate(() => /(?:^|; )st-access-token=([^;]*)/.exec(document.cookie)?.[1]);
+}
+
+// With a short access-token lifetime: wait until it has expired, call the API and see the
+// frontend SDK refresh by itself. Otherwise: ask it to refresh.
+async function assertRefresh(page, context, api, transfer, userId) {
+  const before = await accessToken(page, context, transfer);
+  check(before, "no access token before the refresh");
+  const refreshesBefore = calls(api, "/auth/session/refresh").filter((c) => c.status === 200).length;
+  if (LIFETIME !== null) {
+    const payload = await page.evaluate(() => supertokensSession.getAccessTokenPayloadSecurely());
+    check(typeof payload.exp === "number", "access token payload has no numeric exp");
+    const lifetime = payload.exp - payload.iat;
+    equal(lifetime, LIFETIME, "access token lifetime (exp - iat)");
+    const waitMs = payload.exp * 1000 - Date.now() + 1500;
+    if (waitMs > 0) await sleep(waitMs);
+    const start = api.length;
+    await page.click("#reload-info");
+    const deadline = Date.now() + STEP_TIMEOUT;
+    const okInfo = () => api.slice(start).findIndex((c) => c.path === "/sessioninfo" && c.status === 200);
+    while (okInfo() < 0) {
+      check(Date.now() < deadline, "no /sessioninfo answered 200 after the access token expired");
+      await sleep(100);
+    }
+    const refresh = api.slice(start).findIndex((c) => c.path === "/auth/session/refresh" && c.status === 200);
+    check(refresh >= 0, "the frontend SDK did not refresh the expired session");
+    check(refresh < okInfo(), "the expired access token was accepted by /sessioninfo before any refresh");
+  } else {
+    equal(await page.evaluate(() => supertokensSession.attemptRefreshingSession()), true, "attemptRefreshingSession()");
+    const refreshes = calls(api, "/auth/session/refresh").filter((c) => c.status === 200).length;
+    check(refreshes > refreshesBefore, "no refresh call answered 200");
+    await page.click("#reload-info");
+  }
+  const refresh = calls(api, "/auth/session/refresh").filter((c) => c.status === 200).at(-1);
+  equal(refresh.headers["rid"], "session", "refresh: rid header");
+  if (transfer === "header") {
+    check(/^Bearer \S+/.test(refresh.headers["authorization"] || ""), "header mode: refresh without a Bearer token");
+  }
+  await waitStep(page, "signed-in");
+  equal((await page.locator("#user-id").textContent()).trim(), userId, "user after the refresh");
+  const after = await accessToken(page, context, transfer);
+  check(after && after !== before, "the access token did not change with the refresh");
+}
+
+async function assertSignOut(page, api) {
+  await page.click("#signout");
+  await waitStep(page, "contact-step");
+  const signout = calls(api, "/auth/signout").at(-1);
+  check(signout && signout.status === 200, `sign-out was not answered 200 (${signout && signout.status})`);
+  equal(await page.evaluate(() => supertokensSession.doesSessionExist()), false, "doesSessionExist() after sign-out");
+  const status = await page.evaluate(async (url) => (await fetch(url + "/sessioninfo")).status, API_URL);
+  equal(status, 401, "/sessioninfo after sign-out");
+}
+
+async function phoneFlow(browser, transfer) {
+  const context = await browser.newContext();
+  try {
+    const { page, api, pageErrors } = await openPage(context, transfer);
+    const phone = newPhone();
+    const seen = messagesTo(phone).length;
+    await page.fill("#contact", phone);
+    await page.click("#send");
+    await waitStep(page, "code-step");
+    const createCode = calls(api, "/auth/signinup/code").at(-1);
+    equal(createCode.headers["rid"], "passwordless", "createCode: rid header");
+    const { code } = await nextMessage(phone, seen);
+    check(/^\d{6}$/.test(code || ""), `console code is not 6 digits: ${code}`);
+
+    const wrong = code.slice(0, 5) + String((Number(code[5]) + 1) % 10);
+    await page.fill("#code", wrong);
+    await page.click("#verify");
+    await page.waitForFunction(() => /attempt \d+ of \d+/.test(document.getElementById("error").textContent));
+    equal((await page.locator("#error").textContent()).trim(), "Wrong code: attempt 1 of 5", "wrong code message");
+
+    await page.fill("#code", code);
+    await page.click("#verify");
+    const { userId } = await assertSignedIn(page, context, api, transfer);
+    const consume = calls(api, "/auth/signinup/code/consume").at(-1);
+    equal(consume.headers["st-auth-mode"], transfer, "consume: st-auth-mode header");
+    const info = calls(api, "/sessioninfo").at(-1);
+    equal(info.headers["rid"], "anti-csrf", "app call through the interceptor: rid header");
+
+    await assertRefresh(page, context, api, transfer, userId);
+    await assertSignOut(page, api);
+    check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
+  } finally {
+    await context.close();
+  }
+}
+
+async function emailLinkFlow(browser, transfer) {
+  const context = await browser.newContext();
+  try {
+    const { page, api, pageErrors } = await openPage(context, transfer);
+    const email = newEmail();
+    const seen = messagesTo(email).length;
+    await page.fill("#contact", email);
+    await page.click("#send");
+    await waitStep(page, "code-step");
+    const { link } = await nextMessage(email, seen);
+    check(link && link.startsWith(`${WEBSITE_URL}/auth/verify?preAuthSessionId=`), `unexpected magic link: ${link}`);
+    check(/[?&]tenantId=public(&|#)/.test(link) && /#[A-Za-z0-9_-]+=*$/.test(link), `magic link lacks tenantId or link code: ${link}`);
+
+    await page.goto(link);
+    const { userId } = await assertSignedIn(page, context, api, transfer);
+    const consume = calls(api, "/auth/signinup/code/consume").at(-1);
+    equal(consume.status, 200, "consume with the link code");
+    await assertRefresh(page, context, api, transfer, userId);
+    await assertSignOut(page, api);
+    check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
+  } finally {
+    await context.close();
+  }
+}
+
+// Raw HTTP, header mode: the scenario both reference backends agree on.
+async function theft() {
+  const base = { "content-type": "application/json", "st-auth-mode": "header" };
+  const post = (path, headers, body) =>
+    fetch(API_URL + path, { method: "POST", headers: { ...base, ...headers }, body: body && JSON.stringify(body) });
+  const phone = newPhone();
+  const seen = messagesTo(phone).length;
+  const created = await post("/auth/signinup/code", { rid: "passwordless" }, { phoneNumber: phone });
+  equal(created.status, 200, "create code: status");
+  const { deviceId, preAuthSessionId } = await created.json();
+  const { code } = await nextMessage(phone, seen);
+
+  const consumed = await post("/auth/signinup/code/consume", { rid: "passwordless" }, { deviceId, preAuthSessionId, userInputCode: code });
+  equal(consumed.status, 200, "1 consume: status");
+  equal((await consumed.json()).status, "OK", "1 consume: body status");
+  const at0 = consumed.headers.get("st-access-token");
+  const rt0 = consumed.headers.get("st-refresh-token");
+  check(at0 && rt0, "1 consume: no st-access-token / st-refresh-token headers");
+  check(consumed.headers.get("front-token"), "1 consume: no front-token header");
+
+  const first = await fetch(API_URL + "/sessioninfo", { headers: { authorization: `Bearer ${at0}` } });
+  equal(first.status, 200, "AT0 on /sessioninfo");
+
+  const refreshed = await post("/auth/session/refresh", { rid: "session", authorization: `Bearer ${rt0}` });
+  equal(refreshed.status, 200, "2 refresh with RT0: status");
+  const at1 = refreshed.headers.get("st-access-token");
+  const rt1 = refreshed.headers.get("st-refresh-token");
+  check(at1 && rt1 && at1 !== at0 && rt1 !== rt0, "2 refresh: no new tokens");
+
+  const used = await fetch(API_URL + "/sessioninfo", { headers: { authorization: `Bearer ${at1}` } });
+  equal(used.status, 200, "3 first use of AT1: status");
+  const promoted = used.headers.get("st-access-token");
+  check(promoted && promoted !== at1, "3 first use of AT1: no new st-access-token (the core promotes RT1 on verify)");
+
+  const stolen = await post("/auth/session/refresh", { rid: "session", authorization: `Bearer ${rt0}` });
+  equal(stolen.status, 401, "4 refresh with RT0 again: status");
+  equal((await stolen.json()).message, "token theft detected", "4 refresh with RT0 again: message");
+  equal(stolen.headers.get("st-access-token"), "", "4: st-access-token cleared");
+  equal(stolen.headers.get("st-refresh-token"), "", "4: st-refresh-token cleared");
+
+  const revoked = await post("/auth/session/refresh", { rid: "session", authorization: `Bearer ${rt1}` });
+  equal(revoked.status, 401, "5 refresh with RT1: status");
+  equal((await revoked.json()).message, "unauthorised", "5 refresh with RT1: message");
+}
+
+const FLOWS = {
+  "phone-cookie": (b) => phoneFlow(b, "cookie"),
+  "phone-header": (b) => phoneFlow(b, "header"),
+  "email-link-cookie": (b) => emailLinkFlow(b, "cookie"),
+  "email-link-header": (b) => emailLinkFlow(b, "header"),
+  theft: () => theft(),
+};
+
+async function main() {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((n) => !FLOWS[n]);
+  if (names.length === 0 || unknown.length) {
+    console.error(`usage: node run.mjs <flow>...  (flows: ${Object.keys(FLOWS).join(", ")})`);
+    process.exit(2);
+  }
+  let browser = null;
+  let passed = 0;
+  let failed = 0;
+  try {
+    if (names.some((n) => n !== "theft")) {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+    }
+    for (const name of names) {
+      const started = Date.now();
+      let timer;
+      try {
+        await Promise.race([
+          FLOWS[name](browser),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Failure(`timed out after ${FLOW_TIMEOUT} ms`)), FLOW_TIMEOUT);
+          }),
+        ]);
+        passed += 1;
+        console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed += 1;
+        console.log(`FAIL ${name} (${((Date.now() - started) / 1000).toFixed(1)} s): ${e instanceof Failure ? e.message : e.stack || e}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  } finally {
+    if (browser) await browser.close();
+    if (process.env.RESULTS) fs.writeFileSync(process.env.RESULTS, JSON.stringify({ passed, failed }));
+  }
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(e.stack || String(e));
+  if (process.env.RESULTS) fs.writeFileSync(process.env.RESULTS, JSON.stringify({ passed: 0, failed: 1 }));
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+//! Every passwordless method at once: a one-time code *and* a magic link, sent by e-mail or SMS
+//! (whichever the person enters).
+//!
+//! ```text
+//! cargo run -p examples --example all_methods
+//! ```
+//!
+//! Same ports and routes as the quickstart. The magic link points at
+//! `http://localhost:3000/auth/verify?preAuthSessionId=…&tenantId=public#<link code>`, which the
+//! login page handles. Codes and links are printed on this console.
+
+use axum::{Json, Router, routing::get};
+use examples::LoginPage;
+use serde_json::{Value, json};
+use supertokens::{protected, session::SessionContainer};
+
+#[supertokens::app(
+    app_name = "All methods",
+    api_domain = "http://localhost:3001",
+    website_domain = "http://localhost:3000",
+    connection_uri = env("SUPERTOKENS_CONNECTION_URI"),
+    api_key = env("SUPERTOKENS_API_KEY"),
+    passwordless(
+        flow_type = "USER_INPUT_CODE_AND_MAGIC_LINK",
+        contact_method = "EMAIL_OR_PHONE",
+    ),
+    session(),
+    configure = examples::embedded_core_from_env,
+)]
+#[tokio::main]
+async fn main() {
+    let api = Router::new()
+        .route("/sessioninfo", get(session_info))
+        .merge(supertokens::router())
+        .layer(supertokens::cors());
+    let page = LoginPage::new("All methods", "http://localhost:3001")
+        .contact_method("EMAIL_OR_PHONE")
+        .flow_type("USER_INPUT_CODE_AND_MAGIC_LINK");
+
+    println!("API on http://localhost:3001, sign in at http://localhost:3000");
+    examples::serve(api, page).await;
+}
+
+/// Who is signed in: only reachable with a valid session.
+#[protected]
+async fn session_info(session: SessionContainer) -> Json<Value> {
+    Json(json!({ "session": format!("{session:?}") }))
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# End-to-end suite: the official supertokens-web-js 0.16.0 in Debian's headless chromium
+# (driven by playwright-core) against our SDK and its embedded core, through the examples.
+#   quickstart   phone + one-time code, in cookie mode and in header mode, with 3-second access
+#                tokens so the frontend SDK's own refresh is exercised
+#   all_methods  the magic link by e-mail, in cookie mode and in header mode
+#   header_mode  the raw-HTTP token-theft scenario (no frontend SDK)
+# Prints `N passed, N failed` last and fails when any flow fails.
+set -euo pipefail
+source "$(dirname "$0")/../../e2e/lib.sh"
+e2e_begin browser
+cd "$E2E_ROOT"
+
+echo "building the examples"
+cargo build --quiet -p examples --examples
+BIN="$E2E_ROOT/target/debug/examples"
+LIFETIME=3
+
+run_example() {
+    local example="$1"
+    shift
+    e2e_require_free_port 3001
+    e2e_require_free_port 3000
+    # Each example gets a fresh database; the working directory is the temporary one.
+    (cd "$E2E_TMP" && SUPERTOKENS_EMBEDDED_DB="$E2E_TMP/$example.db" \
+        SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS="$LIFETIME" exec "$BIN/$example") \
+        >"$E2E_TMP/$example.log" 2>&1 &
+    E2E_PIDS+=("$!")
+    e2e_wait "$example" "http://127.0.0.1:3001/sessioninfo"
+}
+
+run_example quickstart
+e2e_wait quickstart "http://127.0.0.1:3000/"
+ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows quickstart phone-cookie phone-header
+e2e_stop_all
+
+run_example all_methods
+e2e_wait all_methods "http://127.0.0.1:3000/"
+ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows all_methods email-link-cookie email-link-header
+e2e_stop_all
+
+run_example header_mode
+e2e_flows header_mode theft
+e2e_stop_all
+
+e2e_end
