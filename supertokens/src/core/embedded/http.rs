@@ -108,3 +108,95 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CoreJson<T> {
         })
     }
 }
+
+/// The CDI version a request asked for (`cdi-version` header; the newest served when absent).
+/// Set by the service before routing; handlers whose shape depends on the version read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CdiVersion(pub(crate) String);
+
+impl CdiVersion {
+    /// Whether this version is at least `major.minor`.
+    #[allow(dead_code)]
+    pub(crate) fn at_least(&self, major: u32, minor: u32) -> bool {
+        let mut parts = self.0.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let have = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        have >= (major, minor)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CdiVersion {
+    type Rejection = CoreHttpError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<CdiVersion>()
+            .cloned()
+            .unwrap_or_else(|| {
+                CdiVersion(
+                    super::service::SERVED_CDI_VERSIONS
+                        .last()
+                        .copied()
+                        .unwrap_or("5.4")
+                        .to_owned(),
+                )
+            }))
+    }
+}
+
+/// The query parameters of a GET request, with the core's 400 messages for missing ones.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CoreQuery(pub(crate) Vec<(String, String)>);
+
+impl CoreQuery {
+    /// The first value of `name`, if present.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of `name`, or 400 "Field name 'name' is missing in GET request".
+    pub(crate) fn require(&self, name: &str) -> Result<&str, CoreHttpError> {
+        self.get(name).ok_or_else(|| {
+            CoreHttpError::bad_request(format!("Field name '{name}' is missing in GET request"))
+        })
+    }
+
+    /// A `true`/`false` parameter; `None` when absent, 400 when it is something else.
+    pub(crate) fn bool(&self, name: &str) -> Result<Option<bool>, CoreHttpError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(_) => Err(CoreHttpError::bad_request(format!(
+                "Field name '{name}' must be a boolean in the GET request"
+            ))),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CoreQuery {
+    type Rejection = CoreHttpError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        Ok(CoreQuery(
+            url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        ))
+    }
+}
+
+/// 403 for an app-level API called with a non-public tenant in its path.
+pub(crate) fn require_public_tenant(scope: &Scope) -> Result<(), CoreHttpError> {
+    if scope.explicit_tenant && scope.tenant_id != "public" {
+        return Err(CoreHttpError {
+            status: StatusCode::FORBIDDEN,
+            message: "Only public tenantId can call this app specific API".into(),
+        });
+    }
+    Ok(())
+}

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use crate::Clock;
 use crate::core::embedded_config::EmbeddedCoreConfig;
 
-pub use service::{EmbeddedCore, EmbeddedCoreError, EmbeddedCoreService};
+pub use service::{EmbeddedCore, EmbeddedCoreError, EmbeddedCoreService, RequestLogTarget};
 pub(crate) use store::{Migration, Store, StoreError};
 
 /// State shared by every handler of the embedded core.
@@ -30,6 +30,7 @@ pub(crate) struct CoreState {
     pub(crate) clock: Clock,
     pub(crate) store: Store,
     pub(crate) session: session::SessionState,
+    pub(crate) passwordless: passwordless::PasswordlessState,
 }
 
 pub(crate) type SharedState = Arc<CoreState>;
@@ -41,6 +42,16 @@ fn migrations() -> Vec<Migration> {
     all.extend_from_slice(passwordless::MIGRATIONS);
     all.extend_from_slice(session::MIGRATIONS);
     all
+}
+
+/// Removes what other components keep about a user who has just been deleted (inside the same
+/// transaction).
+fn on_user_removed(
+    _tx: &rusqlite::Transaction<'_>,
+    _app_id: &str,
+    _user_id: &str,
+) -> Result<(), StoreError> {
+    Ok(())
 }
 
 /// The CDI routes of every component, at their un-prefixed paths.

@@ -1,18 +1,21 @@
 //! The embedded core as a value: open it, get its tower service, serve it.
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{Request, Response};
+use axum::http::{HeaderMap, Request, Response, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use futures_util_shim::BoxFuture;
 use tower::ServiceExt;
 
-use super::http::Scope;
+use super::http::{CdiVersion, CoreHttpError, Scope};
 use super::{CoreState, SharedState, Store, StoreError, migrations, session};
 use crate::Clock;
 use crate::core::cdi::ApiVersionResponse;
@@ -33,16 +36,35 @@ impl From<StoreError> for EmbeddedCoreError {
 }
 
 /// A running embedded core. Cheap to clone.
+///
+/// ```
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use axum::ServiceExt as _;
+/// use supertokens::core::embedded::EmbeddedCore;
+/// use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+///
+/// let core = EmbeddedCore::open(EmbeddedCoreConfig {
+///     database: Database::Memory,
+///     ..Default::default()
+/// })?;
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let server = axum::serve(listener, core.service().into_make_service());
+/// # drop(server);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct EmbeddedCore {
     state: SharedState,
     router: Router,
+    log: Option<Arc<RequestLog>>,
 }
 
 impl std::fmt::Debug for EmbeddedCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EmbeddedCore")
             .field("database", self.state.store.database())
+            .field("request_log", &self.log.is_some())
             .finish()
     }
 }
@@ -65,9 +87,44 @@ impl EmbeddedCore {
             clock,
             store,
             session,
+            passwordless: Default::default(),
         });
-        let router = super::routes().with_state(state.clone());
-        Ok(Self { state, router })
+        let router = super::routes()
+            .fallback(not_found)
+            .method_not_allowed_fallback(method_not_allowed)
+            .with_state(state.clone());
+        Ok(Self {
+            state,
+            router,
+            log: None,
+        })
+    }
+
+    /// Logs every request as one JSON line (method, path, query, `cdi-version`, `rid`, whether
+    /// an api key was sent, the request body and the reply status) to `target`. Codes, link
+    /// codes, device ids, tokens and api keys are replaced by `"<redacted>"`.
+    ///
+    /// Meant for finding where another SuperTokens backend and this core disagree.
+    pub fn with_request_log(mut self, target: RequestLogTarget) -> Result<Self, EmbeddedCoreError> {
+        let out: Box<dyn Write + Send> = match &target {
+            RequestLogTarget::Stdout => Box::new(std::io::stdout()),
+            RequestLogTarget::File(path) => Box::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| {
+                        EmbeddedCoreError(format!(
+                            "cannot open the request log {}: {e}",
+                            path.display()
+                        ))
+                    })?,
+            ),
+        };
+        self.log = Some(Arc::new(RequestLog {
+            out: Mutex::new(out),
+        }));
+        Ok(self)
     }
 
     /// The clock this core uses.
@@ -78,16 +135,36 @@ impl EmbeddedCore {
     /// The CDI server as a tower service (requests may carry `/appid-…` and tenant prefixes).
     pub fn service(&self) -> EmbeddedCoreService {
         EmbeddedCoreService {
-            router: self.router.clone(),
+            inner: Arc::new(ServiceInner {
+                state: self.state.clone(),
+                router: self.router.clone(),
+                log: self.log.clone(),
+            }),
         }
     }
 }
 
+/// Where [`EmbeddedCore::with_request_log`] writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestLogTarget {
+    /// Standard output.
+    Stdout,
+    /// A file, appended to (created if missing).
+    File(PathBuf),
+}
+
 /// The embedded core's CDI server as a tower service. Serve it with
-/// `axum::serve(listener, tower::make::Shared::new(service))`.
+/// `axum::serve(listener, service.into_make_service())` (with `axum::ServiceExt` in scope), or
+/// call it in-process with `tower::ServiceExt::oneshot`.
 #[derive(Clone)]
 pub struct EmbeddedCoreService {
+    inner: Arc<ServiceInner>,
+}
+
+struct ServiceInner {
+    state: SharedState,
     router: Router,
+    log: Option<Arc<RequestLog>>,
 }
 
 impl tower_service::Service<Request<Body>> for EmbeddedCoreService {
@@ -100,8 +177,206 @@ impl tower_service::Service<Request<Body>> for EmbeddedCoreService {
     }
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
-        let router = self.router.clone();
-        Box::pin(async move { router.oneshot(dispatch(req)).await })
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            Ok(match inner.log.clone() {
+                None => inner.route(req).await,
+                Some(log) => log.around(req, |req| inner.route(req)).await,
+            })
+        })
+    }
+}
+
+impl ServiceInner {
+    async fn route(&self, req: Request<Body>) -> Response<Body> {
+        let mut req = dispatch(req);
+        if let Err(refused) = gate(&self.state, &mut req) {
+            return refused.into_response();
+        }
+        match self.router.clone().oneshot(req).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    }
+}
+
+/// The checks every request passes before routing: api key, app and tenant, CDI version.
+fn gate(state: &CoreState, req: &mut Request<Body>) -> Result<(), CoreHttpError> {
+    let path = req.uri().path();
+    if path == "/hello" {
+        return Ok(());
+    }
+    let public_path = path == "/.well-known/jwks.json";
+    let version_free = public_path || path == "/apiversion";
+    let tenant_lookup = path == "/recipe/multitenancy/tenant/v2";
+    if !public_path && let Some(expected) = &state.config.api_key {
+        let given = api_key_of(req.headers());
+        let valid = given.is_some_and(|given| {
+            aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), expected.as_bytes())
+                .is_ok()
+        });
+        if !valid {
+            return Err(CoreHttpError {
+                status: StatusCode::UNAUTHORIZED,
+                message: "Invalid API key".into(),
+            });
+        }
+    }
+    let scope = req.extensions().get::<Scope>().cloned().unwrap_or_default();
+    if scope.app_id != "public" || (scope.tenant_id != "public" && !tenant_lookup) {
+        return Err(CoreHttpError::bad_request(format!(
+            "AppId or tenantId not found => Tenant with the following connectionURIDomain, appId \
+             and tenantId combination not found: (, {}, {})",
+            scope.app_id, scope.tenant_id
+        )));
+    }
+    if !version_free {
+        let version = match req.headers().get("cdi-version") {
+            None => SERVED_CDI_VERSIONS
+                .last()
+                .copied()
+                .unwrap_or("5.4")
+                .to_owned(),
+            Some(value) => {
+                let asked = String::from_utf8_lossy(value.as_bytes()).trim().to_owned();
+                if !SERVED_CDI_VERSIONS.contains(&asked.as_str()) {
+                    return Err(CoreHttpError::bad_request(format!(
+                        "cdi-version {asked} not supported"
+                    )));
+                }
+                asked
+            }
+        };
+        req.extensions_mut().insert(CdiVersion(version));
+    }
+    Ok(())
+}
+
+/// The api key of a request: the `api-key` header, else `Authorization: Bearer <key>` or a raw
+/// `Authorization: <key>`.
+fn api_key_of(headers: &HeaderMap) -> Option<&str> {
+    if let Some(key) = headers.get("api-key").and_then(|v| v.to_str().ok()) {
+        return Some(key.trim());
+    }
+    let auth = headers.get("authorization")?.to_str().ok()?.trim();
+    Some(auth.strip_prefix("Bearer ").map(str::trim).unwrap_or(auth))
+}
+
+async fn not_found() -> CoreHttpError {
+    CoreHttpError {
+        status: StatusCode::NOT_FOUND,
+        message: "Not found".into(),
+    }
+}
+
+async fn method_not_allowed() -> CoreHttpError {
+    CoreHttpError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: "Method not supported".into(),
+    }
+}
+
+/// Request fields that hold secrets; their values never reach the log.
+const REDACTED: &[&str] = &[
+    "userInputCode",
+    "linkCode",
+    "deviceId",
+    "accessToken",
+    "refreshToken",
+    "antiCsrfToken",
+    "api-key",
+    "apiKey",
+];
+
+/// Largest request body the log reads (larger ones are answered 413 while logging is on).
+const MAX_LOGGED_BODY: usize = 2 * 1024 * 1024;
+
+/// The request log: one JSON line per request.
+struct RequestLog {
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+impl RequestLog {
+    async fn around<F, Fut>(&self, req: Request<Body>, next: F) -> Response<Body>
+    where
+        F: FnOnce(Request<Body>) -> Fut,
+        Fut: std::future::Future<Output = Response<Body>>,
+    {
+        let started = std::time::Instant::now();
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, MAX_LOGGED_BODY).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large").into_response();
+            }
+        };
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let query: serde_json::Map<String, serde_json::Value> = parts
+            .uri
+            .query()
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .map(|(k, v)| {
+                        let v = if REDACTED.contains(&k.as_str()) {
+                            "<redacted>".to_owned()
+                        } else {
+                            v
+                        };
+                        (k, serde_json::Value::String(v))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let body_entry = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(mut value) => {
+                    redact(&mut value);
+                    value
+                }
+                Err(_) => format!("<not JSON, {} bytes>", bytes.len()).into(),
+            }
+        };
+        let mut line = serde_json::json!({
+            "method": parts.method.as_str(),
+            "path": parts.uri.path(),
+            "query": query,
+            "cdiVersion": header("cdi-version"),
+            "rid": header("rid"),
+            "apiKey": api_key_of(&parts.headers).is_some(),
+            "body": body_entry,
+        });
+        let response = next(Request::from_parts(parts, Body::from(bytes))).await;
+        line["status"] = response.status().as_u16().into();
+        line["ms"] = (started.elapsed().as_micros() as f64 / 1000.0).into();
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        // A log that cannot be written must not fail the request it describes.
+        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        response
+    }
+}
+
+/// Replaces the values of [`REDACTED`] fields, at any depth.
+fn redact(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if REDACTED.contains(&key.as_str()) {
+                    *v = "<redacted>".into();
+                } else {
+                    redact(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
     }
 }
 
