@@ -1,8 +1,9 @@
 //! The SDK instance: configuration, core client and recipes, set up once by [`init`].
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::Config;
+use crate::config::CoreConnection;
 use crate::core::CoreClient;
 use crate::error::Error;
 use crate::recipe::passwordless::PasswordlessRecipe;
@@ -35,18 +36,106 @@ impl std::fmt::Debug for SuperTokens {
 impl SuperTokens {
     /// Sets up an instance without installing it process-wide (for tests, or several apps in
     /// one process). Opens the embedded core when no `connection_uri` is configured.
-    pub fn new(_config: Config) -> Result<Self, Error> {
-        unimplemented!("issue 2")
+    ///
+    /// Nothing is sent to the core here: the CDI version is negotiated by the first call.
+    ///
+    /// ```
+    /// use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    /// use supertokens::{Config, SuperTokens, session::SessionConfig};
+    ///
+    /// let config = Config::builder()
+    ///     .app_name("Demo")
+    ///     .api_domain("http://localhost:3001")
+    ///     .website_domain("http://localhost:3000")
+    ///     .embedded_core(EmbeddedCoreConfig { database: Database::Memory, ..Default::default() })
+    ///     .session(SessionConfig::default())
+    ///     .build()?;
+    /// let st = SuperTokens::new(config)?;
+    /// assert!(st.embedded_core().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(config: Config) -> Result<Self, Error> {
+        let app_info = &config.app_info;
+        #[cfg(feature = "embedded-core")]
+        let mut embedded = None;
+        let core = match &config.core {
+            CoreConnection::Remote { hosts, api_key } => {
+                CoreClient::http(hosts.clone(), api_key.clone(), config.core_timeout)?
+            }
+            #[cfg(feature = "embedded-core")]
+            CoreConnection::Embedded(settings) => {
+                let core = crate::core::embedded::EmbeddedCore::open_with_clock(
+                    settings.clone(),
+                    config.clock.clone(),
+                )
+                .map_err(|e| Error::EmbeddedCore(e.to_string()))?;
+                let client = CoreClient::in_process(core.service(), None, config.core_timeout);
+                embedded = Some(core);
+                client
+            }
+            #[cfg(not(feature = "embedded-core"))]
+            CoreConnection::Embedded(_) => {
+                return Err(Error::EmbeddedCore(
+                    "no `connection_uri` is set and this build has no embedded core: set \
+                     `connection_uri` to your SuperTokens Core, or enable the `embedded-core` \
+                     feature of the supertokens crate"
+                        .to_owned(),
+                ));
+            }
+        };
+        let core = core.with_app_info(app_info.api_domain.clone(), app_info.website_domain.clone());
+        let session = match &config.session {
+            Some(cfg) => Some(SessionRecipe::new(
+                cfg,
+                app_info,
+                core.clone(),
+                config.clock.clone(),
+            )?),
+            None => None,
+        };
+        let passwordless = match &config.passwordless {
+            Some(cfg) => Some(PasswordlessRecipe::new(cfg, app_info, core.clone())?),
+            None => None,
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                core,
+                #[cfg(feature = "embedded-core")]
+                embedded,
+                session,
+                passwordless,
+            }),
+        })
     }
 
-    /// The process-wide instance set up by [`init`].
+    /// The process-wide instance set up by [`init`], or [`Error::NotInitialised`].
     pub fn global() -> Result<Self, Error> {
-        unimplemented!("issue 2")
+        GLOBAL.get().cloned().ok_or(Error::NotInitialised)
     }
 
-    /// A layer that makes requests under it use this instance instead of the global one.
-    pub fn layer(&self) -> axum::Extension<SuperTokens> {
-        axum::Extension(self.clone())
+    /// The embedded core this instance runs, when no `connection_uri` is configured. Tests use
+    /// it to reach the core's clock.
+    #[cfg(feature = "embedded-core")]
+    pub fn embedded_core(&self) -> Option<&crate::core::embedded::EmbeddedCore> {
+        self.inner.embedded.as_ref()
+    }
+
+    /// The clock shared by the SDK and the embedded core. Tests move it forward with
+    /// [`Clock::advance`](crate::Clock::advance) to see tokens and codes expire.
+    pub fn clock(&self) -> &crate::Clock {
+        &self.inner.config.clock
+    }
+
+    /// A layer that makes requests under it use this instance instead of the global one, and
+    /// writes the response headers session operations queue during a request (a replacement
+    /// access token found while verifying, a merged payload). [`SuperTokens::router`] applies it
+    /// to the SDK's routes; apply it to your own routes too
+    /// (`Router::new().route(..).layer(st.layer())`) so a plain
+    /// [`SessionContainer`](crate::session::SessionContainer) extractor can pass a replacement
+    /// token on to the client.
+    pub fn layer(&self) -> crate::framework::SuperTokensLayer {
+        crate::framework::SuperTokensLayer::new(self.clone())
     }
 
     /// The configuration.
@@ -60,7 +149,31 @@ impl SuperTokens {
     }
 }
 
-/// Sets up the SDK process-wide. A second call is an error.
-pub fn init(_config: Config) -> Result<SuperTokens, Error> {
-    unimplemented!("issue 2")
+static GLOBAL: OnceLock<SuperTokens> = OnceLock::new();
+
+/// Sets up the SDK process-wide (what `#[supertokens::app]` calls at start-up). A second call is
+/// [`Error::AlreadyInitialised`], and leaves the first instance in place.
+///
+/// ```no_run
+/// use supertokens::{Config, session::SessionConfig};
+///
+/// let config = Config::builder()
+///     .app_name("Demo")
+///     .api_domain("http://localhost:3001")
+///     .website_domain("http://localhost:3000")
+///     .session(SessionConfig::default())
+///     .build()?;
+/// supertokens::init(config)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn init(config: Config) -> Result<SuperTokens, Error> {
+    // Checked first so a second call does not open the embedded core's database again.
+    if GLOBAL.get().is_some() {
+        return Err(Error::AlreadyInitialised);
+    }
+    let instance = SuperTokens::new(config)?;
+    GLOBAL
+        .set(instance.clone())
+        .map_err(|_| Error::AlreadyInitialised)?;
+    Ok(instance)
 }

@@ -35,7 +35,7 @@ mod error;
 pub use clock::Clock;
 pub use config::{Config, ConfigBuilder};
 pub use error::Error;
-pub use framework::{all_cors_headers, cors, router};
+pub use framework::{SuperTokensLayer, SuperTokensService, all_cors_headers, cors, router};
 pub use instance::{SuperTokens, init};
 pub use recipe::{passwordless, session};
 pub use supertokens_macros::{app, protected};

@@ -1,11 +1,15 @@
-//! The extractors `#[protected]` expands to: a verified session plus the response changes the
-//! verification asks for (a refreshed access token after promotion), with the verify options
-//! as const parameters.
+//! The extractors: [`SessionContainer`] (and `Option<SessionContainer>`), and the ones
+//! `#[protected]` expands to, a verified session plus the response changes the verification asks
+//! for (a replacement access token after a refresh), with the verify options as const
+//! parameters.
+
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
-use super::{ResponseChanges, SessionContainer, SessionError};
+use super::{GetSessionOptions, ResponseChanges, SessionContainer, SessionError};
+use crate::SuperTokens;
 
 /// Anti-CSRF check as SuperTokens decides by default (every method but GET).
 pub const ANTI_CSRF_DEFAULT: u8 = 0;
@@ -13,6 +17,32 @@ pub const ANTI_CSRF_DEFAULT: u8 = 0;
 pub const ANTI_CSRF_CHECK: u8 = 1;
 /// Never check anti-CSRF.
 pub const ANTI_CSRF_SKIP: u8 = 2;
+
+/// Response changes queued while a request is handled (by the extractors and by
+/// [`SessionContainer::merge_into_access_token_payload`]); [`SuperTokens::layer`] puts one in
+/// each request's extensions and writes it into the response after the handler.
+#[derive(Debug, Clone, Default)]
+pub struct PendingChanges(Arc<Mutex<ResponseChanges>>);
+
+impl PendingChanges {
+    /// Queues changes.
+    pub fn push(&self, changes: ResponseChanges) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(changes);
+    }
+
+    /// Takes what was queued.
+    pub fn take(&self) -> ResponseChanges {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
 
 /// A required, verified session with the given options.
 #[derive(Debug)]
@@ -32,13 +62,48 @@ pub struct MaybeVerified<const CHECK_DATABASE: bool, const ANTI_CSRF: u8> {
     pub changes: ResponseChanges,
 }
 
+/// The instance of a request: the one [`SuperTokens::layer`] attached, else the global one.
+pub(crate) fn instance(parts: &Parts) -> Result<SuperTokens, SessionError> {
+    match parts.extensions.get::<SuperTokens>() {
+        Some(st) => Ok(st.clone()),
+        None => SuperTokens::global().map_err(|e| SessionError::other(e.to_string())),
+    }
+}
+
+fn options(check_database: bool, anti_csrf: u8, required: bool) -> GetSessionOptions {
+    GetSessionOptions {
+        session_required: Some(required),
+        check_database,
+        anti_csrf_check: match anti_csrf {
+            ANTI_CSRF_CHECK => Some(true),
+            ANTI_CSRF_SKIP => Some(false),
+            _ => None,
+        },
+    }
+}
+
+async fn extract(
+    parts: &Parts,
+    opts: GetSessionOptions,
+) -> Result<(Option<SessionContainer>, ResponseChanges), SessionError> {
+    let st = instance(parts)?;
+    let recipe = super::recipe(&st)?;
+    let pending = parts.extensions.get::<PendingChanges>().cloned();
+    recipe
+        .get_session_from_request(&parts.headers, &parts.method, &opts, pending)
+        .await
+}
+
 impl<S: Send + Sync, const CHECK_DATABASE: bool, const ANTI_CSRF: u8> FromRequestParts<S>
     for Verified<CHECK_DATABASE, ANTI_CSRF>
 {
     type Rejection = SessionError;
 
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        unimplemented!("issue 4")
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match extract(parts, options(CHECK_DATABASE, ANTI_CSRF, true)).await? {
+            (Some(session), changes) => Ok(Self { session, changes }),
+            (None, _) => Err(SessionError::unauthorised_keep_tokens("no session")),
+        }
     }
 }
 
@@ -47,16 +112,20 @@ impl<S: Send + Sync, const CHECK_DATABASE: bool, const ANTI_CSRF: u8> FromReques
 {
     type Rejection = SessionError;
 
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        unimplemented!("issue 4")
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let (session, changes) = extract(parts, options(CHECK_DATABASE, ANTI_CSRF, false)).await?;
+        Ok(Self { session, changes })
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for SessionContainer {
     type Rejection = SessionError;
 
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        unimplemented!("issue 4")
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match extract(parts, options(false, ANTI_CSRF_DEFAULT, true)).await? {
+            (Some(session), _) => Ok(session),
+            (None, _) => Err(SessionError::unauthorised_keep_tokens("no session")),
+        }
     }
 }
 
@@ -64,9 +133,11 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for SessionContainer {
     type Rejection = SessionError;
 
     async fn from_request_parts(
-        _parts: &mut Parts,
+        parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        unimplemented!("issue 4")
+        Ok(extract(parts, options(false, ANTI_CSRF_DEFAULT, false))
+            .await?
+            .0)
     }
 }

@@ -1,0 +1,125 @@
+//! A bounded cache of access tokens whose signature and structure were verified, so a token
+//! seen again is not verified again. Entries are keyed by the whole token and never outlive its
+//! expiry; tokens that need the core (after a refresh) are never cached.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::token::AccessToken;
+
+/// Number of independently locked shards (contention stays low under load).
+const SHARDS: usize = 16;
+
+pub(crate) struct VerifiedCache {
+    shards: Vec<Mutex<HashMap<Arc<str>, Arc<AccessToken>>>>,
+    per_shard: usize,
+}
+
+impl VerifiedCache {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            per_shard: capacity.div_ceil(SHARDS),
+        }
+    }
+
+    fn shard(&self, token: &str) -> &Mutex<HashMap<Arc<str>, Arc<AccessToken>>> {
+        // The signature bytes are already uniformly distributed.
+        let last = token
+            .as_bytes()
+            .iter()
+            .rev()
+            .take(4)
+            .fold(0usize, |acc, b| acc * 31 + usize::from(*b));
+        &self.shards[last % SHARDS]
+    }
+
+    /// The verified token, if cached and unexpired at `now_ms`.
+    pub(crate) fn get(&self, token: &str, now_ms: i64) -> Option<Arc<AccessToken>> {
+        if self.per_shard == 0 {
+            return None;
+        }
+        let mut shard = self
+            .shard(token)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let hit = shard.get(token)?;
+        if hit.expiry_ms <= now_ms {
+            shard.remove(token);
+            return None;
+        }
+        Some(hit.clone())
+    }
+
+    /// Remembers a verified token.
+    pub(crate) fn insert(&self, token: Arc<AccessToken>, now_ms: i64) {
+        if self.per_shard == 0 || token.parent_refresh_token_hash1.is_some() {
+            return;
+        }
+        let mut shard = self
+            .shard(&token.raw)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if shard.len() >= self.per_shard {
+            shard.retain(|_, t| t.expiry_ms > now_ms);
+            if shard.len() >= self.per_shard {
+                // Still full of live tokens: drop about a quarter, whichever they are.
+                let drop = (self.per_shard / 4).max(1);
+                let victims: Vec<Arc<str>> = shard.keys().take(drop).cloned().collect();
+                for k in victims {
+                    shard.remove(&k);
+                }
+            }
+        }
+        shard.insert(Arc::from(token.raw.as_str()), token);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().unwrap().len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(raw: &str, expiry_ms: i64, parent: Option<&str>) -> Arc<AccessToken> {
+        Arc::new(AccessToken {
+            raw: raw.to_owned(),
+            version: 5,
+            kid: Some("d-1".into()),
+            alg_rs256: true,
+            payload: serde_json::Map::new(),
+            user_id: "u".into(),
+            recipe_user_id: "u".into(),
+            session_handle: "h".into(),
+            tenant_id: "public".into(),
+            expiry_ms,
+            time_created_ms: 0,
+            anti_csrf_token: None,
+            parent_refresh_token_hash1: parent.map(str::to_owned),
+        })
+    }
+
+    #[test]
+    fn honours_expiry_and_bounds() {
+        let cache = VerifiedCache::new(32);
+        cache.insert(token("a", 1000, None), 0);
+        assert!(cache.get("a", 999).is_some());
+        assert!(cache.get("a", 1000).is_none());
+        assert!(cache.get("a", 0).is_none(), "expired entries are removed");
+        cache.insert(token("p", 1000, Some("x")), 0);
+        assert!(
+            cache.get("p", 0).is_none(),
+            "tokens awaiting promotion are not cached"
+        );
+        for i in 0..1000 {
+            cache.insert(token(&format!("t{i}"), 10_000, None), 0);
+        }
+        assert!(cache.len() <= 32 + SHARDS, "{}", cache.len());
+        let off = VerifiedCache::new(0);
+        off.insert(token("a", 1000, None), 0);
+        assert!(off.get("a", 0).is_none());
+    }
+}

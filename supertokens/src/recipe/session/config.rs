@@ -1,0 +1,551 @@
+//! The session configuration: what users set ([`SessionConfig`]) and what the recipe resolves it
+//! to once the app info is known ([`Resolved`]).
+
+use std::time::Duration;
+
+use supertokens_rules::session as rules;
+pub use supertokens_rules::session::{AntiCsrf, SameSite, TokenTransfer};
+
+use super::overrides::{SessionApis, SessionFunctions};
+use crate::config::{AppInfo, ConfigError};
+
+type FunctionsOverride = std::sync::Arc<dyn Fn(SessionFunctions) -> SessionFunctions + Send + Sync>;
+type ApisOverride = std::sync::Arc<dyn Fn(SessionApis) -> SessionApis + Send + Sync>;
+
+/// Configuration of the session recipe. Setters take SuperTokens' own spellings as strings (so
+/// values may come from the environment); [`crate::ConfigBuilder::build`] validates them.
+///
+/// Every setter has the name of the matching `#[supertokens::app(session(...))]` argument.
+///
+/// ```
+/// use std::time::Duration;
+/// use supertokens::session::SessionConfig;
+///
+/// let session = SessionConfig::new()
+///     .cookie_same_site("lax")
+///     .anti_csrf("VIA_CUSTOM_HEADER")
+///     .jwks_refresh_interval(Duration::from_secs(3600));
+/// # let _ = session;
+/// ```
+#[derive(Clone, Default)]
+#[must_use]
+pub struct SessionConfig {
+    pub(crate) cookie_secure: Option<bool>,
+    pub(crate) cookie_same_site: Option<String>,
+    pub(crate) cookie_domain: Option<String>,
+    pub(crate) older_cookie_domain: Option<String>,
+    pub(crate) anti_csrf: Option<String>,
+    pub(crate) token_transfer: Option<String>,
+    pub(crate) session_expired_status_code: Option<u16>,
+    pub(crate) invalid_claim_status_code: Option<u16>,
+    pub(crate) use_dynamic_access_token_signing_key: Option<bool>,
+    pub(crate) expose_access_token_to_frontend_in_cookie_based_auth: Option<bool>,
+    pub(crate) jwks_refresh_interval: Option<Duration>,
+    pub(crate) verified_token_cache_size: Option<usize>,
+    pub(crate) override_functions: Vec<FunctionsOverride>,
+    pub(crate) override_apis: Vec<ApisOverride>,
+}
+
+impl std::fmt::Debug for SessionConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionConfig")
+            .field("cookie_secure", &self.cookie_secure)
+            .field("cookie_same_site", &self.cookie_same_site)
+            .field("cookie_domain", &self.cookie_domain)
+            .field("older_cookie_domain", &self.older_cookie_domain)
+            .field("anti_csrf", &self.anti_csrf)
+            .field("token_transfer", &self.token_transfer)
+            .field(
+                "session_expired_status_code",
+                &self.session_expired_status_code,
+            )
+            .field("invalid_claim_status_code", &self.invalid_claim_status_code)
+            .field(
+                "use_dynamic_access_token_signing_key",
+                &self.use_dynamic_access_token_signing_key,
+            )
+            .field(
+                "expose_access_token_to_frontend_in_cookie_based_auth",
+                &self.expose_access_token_to_frontend_in_cookie_based_auth,
+            )
+            .field("jwks_refresh_interval", &self.jwks_refresh_interval)
+            .field("verified_token_cache_size", &self.verified_token_cache_size)
+            .field("override_functions", &self.override_functions.len())
+            .field("override_apis", &self.override_apis.len())
+            .finish()
+    }
+}
+
+impl SessionConfig {
+    /// The default configuration (same as [`Default`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the session cookies carry `Secure` (default: the API domain is `https`).
+    pub fn cookie_secure(mut self, secure: bool) -> Self {
+        self.cookie_secure = Some(secure);
+        self
+    }
+
+    /// `"strict"`, `"lax"` or `"none"`. Default, per app: `none` when the API and the website
+    /// differ in protocol or top-level domain (public suffix list, private section included),
+    /// else `lax`.
+    pub fn cookie_same_site(mut self, same_site: impl Into<String>) -> Self {
+        self.cookie_same_site = Some(same_site.into());
+        self
+    }
+
+    /// The `Domain` of the session cookies, e.g. `.example.com` to share them with subdomains
+    /// (default: none, a host-only cookie).
+    pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
+        self.cookie_domain = Some(domain.into());
+        self
+    }
+
+    /// The cookie domain of an earlier configuration, so that the refresh API can clear cookies
+    /// left with it (`""` for host-only cookies).
+    pub fn older_cookie_domain(mut self, domain: impl Into<String>) -> Self {
+        self.older_cookie_domain = Some(domain.into());
+        self
+    }
+
+    /// `"NONE"`, `"VIA_CUSTOM_HEADER"` or `"VIA_TOKEN"`. Default: `VIA_CUSTOM_HEADER` when the
+    /// cookies are cross-site (`SameSite=None`), else `NONE`.
+    pub fn anti_csrf(mut self, mode: impl Into<String>) -> Self {
+        self.anti_csrf = Some(mode.into());
+        self
+    }
+
+    /// `"cookie"`, `"header"` or `"any"`. Default: new sessions follow the request's
+    /// `st-auth-mode` header (`header` when absent); requests may use either.
+    pub fn token_transfer(mut self, method: impl Into<String>) -> Self {
+        self.token_transfer = Some(method.into());
+        self
+    }
+
+    /// The status of "no valid session" answers (default 401).
+    pub fn session_expired_status_code(mut self, status: u16) -> Self {
+        self.session_expired_status_code = Some(status);
+        self
+    }
+
+    /// The status of "invalid claim" answers (default 403; must differ from the expired status).
+    pub fn invalid_claim_status_code(mut self, status: u16) -> Self {
+        self.invalid_claim_status_code = Some(status);
+        self
+    }
+
+    /// Sign access tokens with the core's rotating key (`true`, default) or its static key.
+    pub fn use_dynamic_access_token_signing_key(mut self, dynamic: bool) -> Self {
+        self.use_dynamic_access_token_signing_key = Some(dynamic);
+        self
+    }
+
+    /// In cookie mode, also send the access token in the `st-access-token` header (default false).
+    pub fn expose_access_token_to_frontend_in_cookie_based_auth(mut self, expose: bool) -> Self {
+        self.expose_access_token_to_frontend_in_cookie_based_auth = Some(expose);
+        self
+    }
+
+    /// How long the core's signing keys are cached (default 4 hours). An unknown key id always
+    /// triggers a refetch (at most one every 500 ms).
+    pub fn jwks_refresh_interval(mut self, interval: Duration) -> Self {
+        self.jwks_refresh_interval = Some(interval);
+        self
+    }
+
+    /// How many verified access tokens are remembered, so a repeated token is not verified again
+    /// (default 10 000; `0` turns the cache off). Entries never outlive the token's expiry.
+    pub fn verified_token_cache_size(mut self, entries: usize) -> Self {
+        self.verified_token_cache_size = Some(entries);
+        self
+    }
+
+    /// Replaces or wraps recipe functions (the core-facing layer). The closure receives the
+    /// current functions and returns new ones; calls inside the SDK go through the result.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use supertokens::session::{SessionConfig, SessionFunctions};
+    ///
+    /// let config = SessionConfig::new().override_functions(|original: SessionFunctions| {
+    ///     let revoke = original.revoke_session.clone();
+    ///     SessionFunctions {
+    ///         revoke_session: Arc::new(move |handle| {
+    ///             let revoke = revoke.clone();
+    ///             Box::pin(async move {
+    ///                 println!("revoking a session");
+    ///                 revoke(handle).await
+    ///             })
+    ///         }),
+    ///         ..original
+    ///     }
+    /// });
+    /// # let _ = config;
+    /// ```
+    pub fn override_functions(
+        mut self,
+        f: impl Fn(SessionFunctions) -> SessionFunctions + Send + Sync + 'static,
+    ) -> Self {
+        self.override_functions.push(std::sync::Arc::new(f));
+        self
+    }
+
+    /// Replaces, wraps or disables (`None`) the frontend APIs (`/session/refresh`, `/signout`).
+    ///
+    /// ```
+    /// use supertokens::session::{SessionApis, SessionConfig};
+    ///
+    /// // No sign-out API: the route is not served.
+    /// let config = SessionConfig::new()
+    ///     .override_apis(|apis: SessionApis| SessionApis { sign_out_post: None, ..apis });
+    /// # let _ = config;
+    /// ```
+    pub fn override_apis(
+        mut self,
+        f: impl Fn(SessionApis) -> SessionApis + Send + Sync + 'static,
+    ) -> Self {
+        self.override_apis.push(std::sync::Arc::new(f));
+        self
+    }
+
+    /// Every problem of this configuration, given the app info (empty when valid).
+    pub(crate) fn validate(&self, app_info: &AppInfo) -> Vec<ConfigError> {
+        match Resolved::new(self, app_info) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors,
+        }
+    }
+}
+
+/// The session configuration resolved against the app info: defaults applied, values parsed.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    pub(crate) cookie_secure: bool,
+    pub(crate) same_site: SameSite,
+    pub(crate) cookie_domain: Option<String>,
+    pub(crate) older_cookie_domain: Option<String>,
+    pub(crate) anti_csrf: AntiCsrf,
+    /// Whether `anti_csrf` was configured (`VIA_TOKEN` only ever comes from configuration).
+    pub(crate) anti_csrf_configured: Option<AntiCsrf>,
+    pub(crate) token_transfer: Option<TokenTransfer>,
+    pub(crate) session_expired_status_code: u16,
+    pub(crate) invalid_claim_status_code: u16,
+    pub(crate) use_dynamic_signing_key: bool,
+    pub(crate) expose_access_token_in_cookie_mode: bool,
+    pub(crate) jwks_refresh_interval: Duration,
+    pub(crate) verified_token_cache_size: usize,
+    pub(crate) refresh_path: String,
+    pub(crate) issuer: String,
+    /// Both top-level domains are `localhost` or IP addresses.
+    pub(crate) both_local: bool,
+}
+
+/// Default JWKS refresh interval (4 hours).
+const DEFAULT_JWKS_REFRESH: Duration = Duration::from_secs(4 * 3600);
+
+impl Resolved {
+    pub(crate) fn new(
+        config: &SessionConfig,
+        app_info: &AppInfo,
+    ) -> Result<Self, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let mut check = |field: &str, r: Result<(), supertokens_rules::Invalid>| {
+            if let Err(e) = r {
+                errors.push(ConfigError::new(format!("session.{field}"), e.0));
+            }
+        };
+
+        fn parse<T>(
+            field: &str,
+            r: Result<T, supertokens_rules::Invalid>,
+            errs: &mut Vec<ConfigError>,
+        ) -> Option<T> {
+            match r {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errs.push(ConfigError::new(format!("session.{field}"), e.0));
+                    None
+                }
+            }
+        }
+        let mut errs = Vec::new();
+        let same_site_cfg = config
+            .cookie_same_site
+            .as_deref()
+            .and_then(|v| parse("cookie_same_site", rules::cookie_same_site(v), &mut errs));
+        let anti_csrf_cfg = config
+            .anti_csrf
+            .as_deref()
+            .and_then(|v| parse("anti_csrf", rules::anti_csrf(v), &mut errs));
+        let token_transfer = config
+            .token_transfer
+            .as_deref()
+            .and_then(|v| parse("token_transfer", rules::token_transfer(v), &mut errs));
+        let cookie_domain = config
+            .cookie_domain
+            .as_deref()
+            .and_then(|v| parse("cookie_domain", rules::cookie_domain(v), &mut errs));
+        let older_cookie_domain = config.older_cookie_domain.as_deref().and_then(|v| {
+            parse(
+                "older_cookie_domain",
+                rules::older_cookie_domain(v),
+                &mut errs,
+            )
+        });
+        let expired = config.session_expired_status_code.map_or(Some(401), |v| {
+            parse(
+                "session_expired_status_code",
+                rules::status_code(v),
+                &mut errs,
+            )
+        });
+        let invalid_claim = config.invalid_claim_status_code.map_or(Some(403), |v| {
+            parse(
+                "invalid_claim_status_code",
+                rules::status_code(v),
+                &mut errs,
+            )
+        });
+        let jwks_secs =
+            config
+                .jwks_refresh_interval
+                .map_or(Some(DEFAULT_JWKS_REFRESH.as_secs()), |d| {
+                    parse(
+                        "jwks_refresh_interval",
+                        rules::jwks_refresh_interval_secs(d.as_secs()),
+                        &mut errs,
+                    )
+                });
+
+        let cookie_secure = config
+            .cookie_secure
+            .unwrap_or_else(|| app_info.api_domain.starts_with("https"));
+        let api_host = host_of(&app_info.api_domain);
+        let website_host = host_of(&app_info.website_domain);
+        let api_top = api_host.as_deref().and_then(top_level_domain);
+        let website_top = website_host.as_deref().and_then(top_level_domain);
+        let both_local =
+            api_top.as_deref() == Some("localhost") && website_top.as_deref() == Some("localhost");
+        let protocol = |d: &str| d.split("://").next().unwrap_or("").to_owned();
+        let cross_site = protocol(&app_info.api_domain) != protocol(&app_info.website_domain)
+            || api_top.is_none()
+            || api_top != website_top;
+        let same_site = same_site_cfg.unwrap_or(if cross_site {
+            SameSite::None
+        } else {
+            SameSite::Lax
+        });
+        let anti_csrf = anti_csrf_cfg.unwrap_or(if same_site == SameSite::None {
+            AntiCsrf::ViaCustomHeader
+        } else {
+            AntiCsrf::None
+        });
+
+        if let Some(ss) = same_site_cfg {
+            check(
+                "cookie_same_site",
+                rules::same_site_none_needs_secure(ss, cookie_secure),
+            );
+        }
+        check(
+            "anti_csrf",
+            rules::cross_site_cookies_need_anti_csrf(same_site, anti_csrf, token_transfer),
+        );
+        if let (Some(e), Some(i)) = (expired, invalid_claim) {
+            check(
+                "invalid_claim_status_code",
+                rules::distinct_status_codes(e, i),
+            );
+        }
+        errs.extend(errors);
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(Self {
+            cookie_secure,
+            same_site,
+            cookie_domain,
+            older_cookie_domain,
+            anti_csrf,
+            anti_csrf_configured: anti_csrf_cfg,
+            token_transfer,
+            session_expired_status_code: expired.unwrap_or(401),
+            invalid_claim_status_code: invalid_claim.unwrap_or(403),
+            use_dynamic_signing_key: config.use_dynamic_access_token_signing_key.unwrap_or(true),
+            expose_access_token_in_cookie_mode: config
+                .expose_access_token_to_frontend_in_cookie_based_auth
+                .unwrap_or(false),
+            jwks_refresh_interval: Duration::from_secs(
+                jwks_secs.unwrap_or(DEFAULT_JWKS_REFRESH.as_secs()),
+            ),
+            verified_token_cache_size: config.verified_token_cache_size.unwrap_or(10_000),
+            refresh_path: format!("{}/session/refresh", app_info.api_base_path),
+            issuer: format!("{}{}", app_info.api_domain, app_info.api_base_path),
+            both_local,
+        })
+    }
+}
+
+/// The host of a normalised domain (`scheme://host[:port]`).
+fn host_of(domain: &str) -> Option<String> {
+    url::Url::parse(domain)
+        .ok()?
+        .host_str()
+        .map(|h| h.trim_matches(['[', ']']).to_owned())
+}
+
+/// The top-level domain (eTLD+1) of a host as SuperTokens computes it: `localhost` for hosts
+/// starting with `localhost` and for IPv4 addresses; else the registrable domain by the public
+/// suffix list, private section included.
+pub(crate) fn top_level_domain(host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.starts_with("localhost") || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Some("localhost".to_owned());
+    }
+    if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        return Some(host);
+    }
+    let suffix = psl::suffix(host.as_bytes())?;
+    let suffix_str = std::str::from_utf8(suffix.as_bytes()).ok()?;
+    if host.ends_with(".amazonaws.com") && suffix_str == host {
+        return Some(host);
+    }
+    if !suffix.is_known() && host.ends_with(".local") {
+        return Some(host);
+    }
+    match psl::domain_str(&host) {
+        Some(d) => Some(d.to_owned()),
+        None if !suffix.is_known() => Some(host),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(api: &str, web: &str) -> AppInfo {
+        AppInfo {
+            app_name: "t".into(),
+            api_domain: api.into(),
+            website_domain: web.into(),
+            api_base_path: "/auth".into(),
+            website_base_path: "/auth".into(),
+            api_gateway_path: String::new(),
+        }
+    }
+
+    #[test]
+    fn top_level_domains() {
+        assert_eq!(top_level_domain("localhost").as_deref(), Some("localhost"));
+        assert_eq!(
+            top_level_domain("localhost.org").as_deref(),
+            Some("localhost")
+        );
+        assert_eq!(top_level_domain("127.0.0.1").as_deref(), Some("localhost"));
+        assert_eq!(
+            top_level_domain("api.example.com").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            top_level_domain("a.b.example.co.uk").as_deref(),
+            Some("example.co.uk")
+        );
+        // The private section: herokuapp.com is a public suffix, so apps are distinct sites.
+        assert_eq!(
+            top_level_domain("app1.herokuapp.com").as_deref(),
+            Some("app1.herokuapp.com")
+        );
+        assert_eq!(
+            top_level_domain("printer.local").as_deref(),
+            Some("printer.local")
+        );
+    }
+
+    #[test]
+    fn same_site_and_anti_csrf_defaults() {
+        let same = Resolved::new(
+            &SessionConfig::new(),
+            &app("https://api.example.com", "https://example.com"),
+        )
+        .unwrap();
+        assert_eq!(same.same_site, SameSite::Lax);
+        assert_eq!(same.anti_csrf, AntiCsrf::None);
+        assert!(same.cookie_secure);
+        assert_eq!(same.refresh_path, "/auth/session/refresh");
+        assert_eq!(same.issuer, "https://api.example.com/auth");
+
+        let cross = Resolved::new(
+            &SessionConfig::new(),
+            &app("https://api.example.com", "https://example.org"),
+        )
+        .unwrap();
+        assert_eq!(cross.same_site, SameSite::None);
+        assert_eq!(cross.anti_csrf, AntiCsrf::ViaCustomHeader);
+
+        let heroku = Resolved::new(
+            &SessionConfig::new(),
+            &app("https://api.herokuapp.com", "https://web.herokuapp.com"),
+        )
+        .unwrap();
+        assert_eq!(heroku.same_site, SameSite::None);
+
+        let proto = Resolved::new(
+            &SessionConfig::new(),
+            &app("http://localhost:3001", "https://localhost:3000"),
+        )
+        .unwrap();
+        assert_eq!(proto.same_site, SameSite::None);
+
+        let local = Resolved::new(
+            &SessionConfig::new(),
+            &app("http://localhost:3001", "http://localhost:3000"),
+        )
+        .unwrap();
+        assert_eq!(local.same_site, SameSite::Lax);
+        assert!(!local.cookie_secure);
+        assert!(local.both_local);
+    }
+
+    #[test]
+    fn validation_reports_every_field() {
+        let config = SessionConfig::new()
+            .cookie_same_site("sometimes")
+            .anti_csrf("via_token")
+            .token_transfer("carrier-pigeon")
+            .session_expired_status_code(403);
+        let errors = config.validate(&app("https://api.example.com", "https://example.com"));
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert!(fields.contains(&"session.cookie_same_site"), "{fields:?}");
+        assert!(fields.contains(&"session.anti_csrf"), "{fields:?}");
+        assert!(fields.contains(&"session.token_transfer"), "{fields:?}");
+        assert!(
+            fields.contains(&"session.invalid_claim_status_code"),
+            "{fields:?}"
+        );
+    }
+
+    #[test]
+    fn cross_field_rules_apply() {
+        let api = app("http://api.example.com", "http://example.com");
+        let errors = SessionConfig::new().cookie_same_site("none").validate(&api);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "session.cookie_same_site");
+        let errors = SessionConfig::new()
+            .cookie_same_site("none")
+            .cookie_secure(true)
+            .anti_csrf("NONE")
+            .validate(&api);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "session.anti_csrf");
+        assert!(
+            SessionConfig::new()
+                .cookie_same_site("none")
+                .cookie_secure(true)
+                .validate(&api)
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! [`SessionContainer`]: a verified session, what handlers receive.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Map, Value};
+
+use super::config::TokenTransfer;
+use super::overrides::{RegenerateInput, SessionInformation, VerifiedToken};
+use super::protect::PendingChanges;
+use super::{ResponseChanges, SessionError, Shared, token};
+
+/// The parts of a session that change when its access token is replaced.
+#[derive(Debug, Clone)]
+struct TokenState {
+    access_token: String,
+    payload: Map<String, Value>,
+    expiry_ms: i64,
+}
+
+/// A verified session: who the user is, the access-token payload, and operations on the
+/// session. Cheap to clone; clones share the token state.
+///
+/// Take it as an axum extractor (a request without a valid session is answered 401), or as
+/// `Option<SessionContainer>` where a session is optional.
+#[derive(Clone)]
+pub struct SessionContainer {
+    shared: Arc<Shared>,
+    user_id: String,
+    recipe_user_id: String,
+    handle: String,
+    tenant_id: String,
+    transfer: TokenTransfer,
+    refresh_token: Option<String>,
+    anti_csrf_token: Option<String>,
+    state: Arc<Mutex<TokenState>>,
+    pending: Option<PendingChanges>,
+}
+
+impl std::fmt::Debug for SessionContainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Tokens stay out of debug output (and so out of logs).
+        f.debug_struct("SessionContainer")
+            .field("user_id", &self.user_id)
+            .field("recipe_user_id", &self.recipe_user_id)
+            .field("handle", &self.handle)
+            .field("tenant_id", &self.tenant_id)
+            .field("transfer", &self.transfer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionContainer {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        verified: VerifiedToken,
+        transfer: TokenTransfer,
+        refresh_token: Option<String>,
+        anti_csrf_token: Option<String>,
+        pending: Option<PendingChanges>,
+    ) -> Self {
+        Self {
+            shared,
+            user_id: verified.user_id,
+            recipe_user_id: verified.recipe_user_id,
+            handle: verified.session_handle,
+            tenant_id: verified.tenant_id,
+            transfer,
+            refresh_token,
+            anti_csrf_token,
+            state: Arc::new(Mutex::new(TokenState {
+                access_token: verified.access_token,
+                payload: verified.payload,
+                expiry_ms: verified.expiry_ms,
+            })),
+            pending,
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, TokenState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The (primary) user id.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The recipe user id (the login method's user).
+    pub fn recipe_user_id(&self) -> &str {
+        &self.recipe_user_id
+    }
+
+    /// The session handle (stable across refreshes).
+    pub fn handle(&self) -> &str {
+        &self.handle
+    }
+
+    /// The tenant.
+    pub fn tenant_id(&self) -> &str {
+        &self.tenant_id
+    }
+
+    /// How the session's tokens travel (cookie or header).
+    pub fn token_transfer(&self) -> TokenTransfer {
+        self.transfer
+    }
+
+    /// The full access-token payload (SuperTokens' claims and yours).
+    pub fn access_token_payload(&self) -> Map<String, Value> {
+        self.state().payload.clone()
+    }
+
+    /// The current access token. Treat it as a secret.
+    pub fn access_token(&self) -> String {
+        self.state().access_token.clone()
+    }
+
+    /// The refresh token, when this session was just created or refreshed. Treat it as a secret.
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token.as_deref()
+    }
+
+    /// The anti-CSRF token, when one was just issued.
+    pub fn anti_csrf_token(&self) -> Option<&str> {
+        self.anti_csrf_token.as_deref()
+    }
+
+    /// Expiry of the current access token, milliseconds since the epoch.
+    pub fn access_token_expiry(&self) -> i64 {
+        self.state().expiry_ms
+    }
+
+    async fn information(&self) -> Result<SessionInformation, SessionError> {
+        (self.shared.functions.get_session_information)(self.handle.clone())
+            .await?
+            .ok_or_else(|| SessionError::unauthorised("Session does not exist anymore"))
+    }
+
+    /// When the session was created, milliseconds since the epoch (asks the core).
+    pub async fn time_created(&self) -> Result<i64, SessionError> {
+        Ok(self.information().await?.time_created)
+    }
+
+    /// When the session expires unless refreshed, milliseconds since the epoch (asks the core).
+    pub async fn expiry(&self) -> Result<i64, SessionError> {
+        Ok(self.information().await?.expiry)
+    }
+
+    /// The session's data in the database (asks the core).
+    pub async fn session_data_in_database(&self) -> Result<Map<String, Value>, SessionError> {
+        Ok(self.information().await?.session_data_in_database)
+    }
+
+    /// Replaces the session's data in the database.
+    pub async fn update_session_data_in_database(
+        &self,
+        data: Map<String, Value>,
+    ) -> Result<(), SessionError> {
+        if (self.shared.functions.update_session_data_in_database)((self.handle.clone(), data))
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(SessionError::unauthorised("Session does not exist anymore"))
+        }
+    }
+
+    /// Revokes the session in the core. The tokens the client holds stop working at the next
+    /// refresh (or at once where `check_database` is used).
+    pub async fn revoke_session(&self) -> Result<(), SessionError> {
+        (self.shared.functions.revoke_session)(self.handle.clone()).await?;
+        Ok(())
+    }
+
+    /// Merges `update` into the access-token payload (a `null` value removes a claim) and issues
+    /// a new access token. Returns the headers carrying it; under [`crate::SuperTokens::layer`]
+    /// they are also written to the response of the current request.
+    pub async fn merge_into_access_token_payload(
+        &self,
+        update: Map<String, Value>,
+    ) -> Result<ResponseChanges, SessionError> {
+        let (access_token, mut payload) = {
+            let state = self.state();
+            (
+                state.access_token.clone(),
+                token::user_claims(&state.payload),
+            )
+        };
+        for (k, v) in update {
+            if v.is_null() {
+                payload.remove(&k);
+            } else {
+                payload.insert(k, v);
+            }
+        }
+        let regenerated = (self.shared.functions.regenerate_access_token)(RegenerateInput {
+            access_token,
+            new_access_token_payload: Some(payload),
+        })
+        .await?
+        .ok_or_else(|| SessionError::unauthorised("Session does not exist anymore"))?;
+        let mut changes = ResponseChanges::new();
+        match regenerated.access_token {
+            Some(new) => {
+                let parsed = token::parse(&new.token).map_err(|e| {
+                    SessionError::other(format!("the core issued an unreadable access token: {e}"))
+                })?;
+                let base = &self.shared.base;
+                changes.access_token(
+                    &base.config,
+                    self.transfer,
+                    &new.token,
+                    base.clock.now_ms(),
+                    &self.user_id,
+                    new.expiry,
+                    &parsed.payload,
+                );
+                let mut state = self.state();
+                state.access_token = new.token;
+                state.payload = parsed.payload;
+                state.expiry_ms = new.expiry;
+            }
+            None => {
+                let mut state = self.state();
+                for (k, v) in regenerated.user_data_in_jwt {
+                    state.payload.insert(k, v);
+                }
+            }
+        }
+        if let Some(pending) = &self.pending
+            && !changes.is_empty()
+        {
+            pending.push(changes.clone());
+        }
+        Ok(changes)
+    }
+}
