@@ -1,3 +1,166 @@
-//! `cargo run -p supertokens --bin embedded-core -- --addr 127.0.0.1:3567 --db <path or :memory:>`
+//! The embedded SuperTokens core as a server, so any SuperTokens backend (this SDK over HTTP,
+//! supertokens-node, supertokens-python, …) can use it as its core:
+//!
+//! ```text
+//! cargo run -p supertokens --bin embedded-core -- --addr 127.0.0.1:3567 --db <path or :memory:>
+//! ```
+//!
+//! It prints one line once it listens; `GET /hello` answers when it is ready. SIGINT or SIGTERM
+//! stop it cleanly (requests in flight finish first).
 
-fn main() {}
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use axum::ServiceExt as _;
+use supertokens::core::embedded::{EmbeddedCore, RequestLogTarget};
+use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+
+const USAGE: &str = "\
+Usage: embedded-core [--addr <ip:port>] [--db <path | :memory:>] [--api-key <key>] [--log <path | ->]
+
+Serves the SuperTokens Core API (CDI) for passwordless sign-in and sessions, over SQLite.
+
+  --addr <ip:port>     address to listen on (default 127.0.0.1:3567; port 0 picks a free one)
+  --db <path>          SQLite database file, created if missing, or :memory:
+                       (default .supertokens/embedded-core.db)
+  --api-key <key>      require this key in the `api-key` header of every request
+                       (except /hello and /.well-known/jwks.json)
+  --log <path | ->     log every request as a JSON line to a file, or to stdout with `-`
+                       (codes, link codes, device ids, tokens and keys are redacted)
+  -h, --help           print this help";
+
+struct Args {
+    addr: SocketAddr,
+    database: Database,
+    api_key: Option<String>,
+    log: Option<RequestLogTarget>,
+}
+
+enum Parsed {
+    Run(Args),
+    Help,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
+    let mut parsed = Args {
+        addr: SocketAddr::from(([127, 0, 0, 1], 3567)),
+        database: EmbeddedCoreConfig::default().database,
+        api_key: None,
+        log: None,
+    };
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        if name == "-h" || name == "--help" {
+            return Ok(Parsed::Help);
+        }
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| format!("`{name}` needs a value"))
+        };
+        match name.as_str() {
+            "--addr" => {
+                let v = value()?;
+                parsed.addr = v.parse().map_err(|_| {
+                    format!(
+                        "`--addr {v}` is not an address; write it as ip:port, e.g. 127.0.0.1:3567"
+                    )
+                })?;
+            }
+            "--db" => parsed.database = Database::parse(&value()?),
+            "--api-key" => parsed.api_key = Some(value()?),
+            "--log" => {
+                let v = value()?;
+                parsed.log = Some(if v == "-" {
+                    RequestLogTarget::Stdout
+                } else {
+                    RequestLogTarget::File(v.into())
+                });
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(Parsed::Run(parsed))
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Parsed::Run(args)) => args,
+        Ok(Parsed::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("embedded-core: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("embedded-core: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("embedded-core: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Args) -> Result<(), String> {
+    let described = match &args.database {
+        Database::Memory => ":memory:".to_owned(),
+        Database::File(path) => path.display().to_string(),
+    };
+    let config = EmbeddedCoreConfig {
+        database: args.database,
+        api_key: args.api_key,
+        ..Default::default()
+    };
+    let mut core = EmbeddedCore::open(config).map_err(|e| e.to_string())?;
+    if let Some(target) = args.log {
+        core = core.with_request_log(target).map_err(|e| e.to_string())?;
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("embedded SuperTokens core listening on http://{local} (database: {described})");
+    axum::serve(listener, core.service().into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
