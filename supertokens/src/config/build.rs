@@ -1,7 +1,203 @@
-//! Validation of a [`ConfigBuilder`] into a [`Config`].
+//! Validation of a [`ConfigBuilder`] into a [`Config`]: every rule of `supertokens-rules` applied
+//! to the values as written, every problem collected.
 
-use super::{Config, ConfigBuilder, ConfigErrors};
+use supertokens_rules::Invalid;
+use supertokens_rules::app_info as rules;
 
-pub(super) fn build(_builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
-    unimplemented!("config validation: issue 2")
+use super::{AppInfo, Config, ConfigBuilder, ConfigError, ConfigErrors, CoreConnection, CoreHost};
+use crate::core::embedded_config::EmbeddedCoreConfig;
+
+/// Collects problems, each under the field name spelled as in `#[supertokens::app(...)]`.
+#[derive(Default)]
+struct Problems(Vec<ConfigError>);
+
+impl Problems {
+    /// Applies `rule` to `value` (when given), recording a failure under `field`.
+    fn check<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        rule: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        match rule(value?) {
+            Ok(normalised) => Some(normalised),
+            Err(invalid) => {
+                self.0.push(ConfigError::new(field, invalid.0));
+                None
+            }
+        }
+    }
+
+    fn required<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        example: &str,
+        rule: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        if value.is_none() {
+            self.0.push(ConfigError::new(
+                field,
+                format!("is missing: it is required, e.g. `{field} = \"{example}\"`"),
+            ));
+            return None;
+        }
+        self.check(field, value, rule)
+    }
+
+    fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(ConfigError::new(field, message));
+    }
+}
+
+pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
+    let mut problems = Problems::default();
+    let ConfigBuilder {
+        app_name,
+        api_domain,
+        website_domain,
+        api_base_path,
+        website_base_path,
+        api_gateway_path,
+        connection_uri,
+        api_key,
+        core_timeout,
+        embedded_core,
+        session,
+        passwordless,
+        clock,
+    } = builder;
+
+    let app_name = problems.required("app_name", app_name.as_deref(), "My App", rules::app_name);
+    let api_domain = problems.required(
+        "api_domain",
+        api_domain.as_deref(),
+        "http://localhost:3001",
+        rules::api_domain,
+    );
+    let website_domain = problems.required(
+        "website_domain",
+        website_domain.as_deref(),
+        "http://localhost:3000",
+        rules::website_domain,
+    );
+    let api_base_path = problems.check(
+        "api_base_path",
+        Some(
+            api_base_path
+                .as_deref()
+                .unwrap_or(rules::DEFAULT_API_BASE_PATH),
+        ),
+        rules::api_base_path,
+    );
+    let website_base_path = problems.check(
+        "website_base_path",
+        Some(
+            website_base_path
+                .as_deref()
+                .unwrap_or(rules::DEFAULT_WEBSITE_BASE_PATH),
+        ),
+        rules::website_base_path,
+    );
+    let api_gateway_path = problems.check(
+        "api_gateway_path",
+        Some(api_gateway_path.as_deref().unwrap_or("")),
+        rules::api_gateway_path,
+    );
+
+    let hosts = problems.check(
+        "connection_uri",
+        connection_uri.as_deref(),
+        supertokens_rules::core::connection_uri,
+    );
+    let api_key = problems.check(
+        "api_key",
+        api_key.as_deref(),
+        supertokens_rules::core::api_key,
+    );
+    if connection_uri.is_none() && api_key.is_some() {
+        // Most likely the connection_uri variable is missing from the environment: without this
+        // check the app would quietly keep its users in a local SQLite file.
+        problems.push(
+            "api_key",
+            "is set but `connection_uri` is not, so the embedded core would be used and the key \
+             ignored: set `connection_uri` to your core (e.g. `connection_uri = \
+             env(\"SUPERTOKENS_CONNECTION_URI\")`), or remove `api_key`",
+        );
+    }
+
+    let core_timeout = core_timeout.unwrap_or(super::DEFAULT_CORE_TIMEOUT);
+    if core_timeout.is_zero() {
+        problems.push(
+            "core_timeout",
+            "is zero, so every call to the core would time out: give a duration such as 10 s",
+        );
+    }
+
+    if session.is_none() && passwordless.is_none() {
+        problems.push(
+            "session",
+            "no recipe is enabled: add `session()` (and `passwordless(...)` for sign-in) to \
+             `#[supertokens::app]`, or call `.session(SessionConfig::default())` on the builder",
+        );
+    } else if session.is_none() {
+        problems.push(
+            "passwordless",
+            "needs the session recipe to sign users in: add `session()` beside \
+             `passwordless(...)`, or call `.session(SessionConfig::default())` on the builder",
+        );
+    }
+
+    let (Some(app_name), Some(api_domain), Some(website_domain)) =
+        (app_name, api_domain, website_domain)
+    else {
+        return Err(ConfigErrors(problems.0));
+    };
+    let (Some(api_base_path), Some(website_base_path), Some(api_gateway_path)) =
+        (api_base_path, website_base_path, api_gateway_path)
+    else {
+        return Err(ConfigErrors(problems.0));
+    };
+    let app_info = AppInfo {
+        app_name,
+        api_domain,
+        website_domain,
+        api_base_path: rules::full_api_base_path(&api_gateway_path, &api_base_path),
+        website_base_path,
+        api_gateway_path,
+    };
+
+    // The recipes' own rules need a valid app info (e.g. secure cookies depend on api_domain).
+    if let Some(session) = &session {
+        problems.0.extend(session.validate(&app_info));
+    }
+    if let Some(passwordless) = &passwordless {
+        problems.0.extend(passwordless.validate(&app_info));
+    }
+
+    let core = match hosts {
+        Some(hosts) => CoreConnection::Remote {
+            hosts: hosts
+                .into_iter()
+                .map(|h| CoreHost {
+                    domain: h.domain,
+                    base_path: h.base_path,
+                })
+                .collect(),
+            api_key,
+        },
+        None => CoreConnection::Embedded(embedded_core.unwrap_or_else(EmbeddedCoreConfig::default)),
+    };
+
+    if !problems.0.is_empty() {
+        return Err(ConfigErrors(problems.0));
+    }
+    Ok(Config {
+        app_info,
+        core,
+        core_timeout,
+        session,
+        passwordless,
+        clock: clock.unwrap_or_else(crate::Clock::system),
+    })
 }

@@ -4,6 +4,42 @@
 //! Every setter takes the value as written (a string where SuperTokens' docs use one), and
 //! [`ConfigBuilder::build`] validates all of them with the rules of `supertokens-rules`, the same
 //! rules the macro applies to literals at compile time.
+//!
+//! ```
+//! use supertokens::Config;
+//! use supertokens::session::SessionConfig;
+//!
+//! let config = Config::builder()
+//!     .app_name("Demo")
+//!     .api_domain("localhost:3001")           // normalised to http://localhost:3001
+//!     .website_domain("http://localhost:3000")
+//!     .session(SessionConfig::default())
+//!     .build()
+//!     .expect("valid configuration");
+//! assert_eq!(config.app_info.api_domain, "http://localhost:3001");
+//! assert_eq!(config.app_info.api_base_path, "/auth");
+//! ```
+//!
+//! Every problem is reported at once, each under its field name:
+//!
+//! ```
+//! use supertokens::Config;
+//! use supertokens::session::SessionConfig;
+//!
+//! let errors = Config::builder()
+//!     .app_name("Demo")
+//!     .api_domain("localhost:3001/auth")
+//!     .session(SessionConfig::default())
+//!     .build()
+//!     .unwrap_err();
+//! assert_eq!(errors.fields(), ["api_domain", "website_domain"]);
+//! assert!(errors.to_string().contains(
+//!     "set `api_domain = \"http://localhost:3001\"` and `api_base_path = \"/auth\"`"
+//! ));
+//! ```
+//!
+//! Without `connection_uri` the SDK runs the embedded core (a SQLite file, for one machine);
+//! with it, it speaks to SuperTokens Core hosts over HTTP, round robin with failover.
 
 use std::time::Duration;
 
@@ -32,6 +68,9 @@ impl ConfigError {
     }
 }
 
+/// The default timeout of one request to the SuperTokens Core.
+pub const DEFAULT_CORE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Normalised information about the app: where the API and the website live.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppInfo {
@@ -59,7 +98,7 @@ pub struct CoreHost {
 }
 
 /// Where the SDK finds its SuperTokens Core.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum CoreConnection {
     /// The embedded core, in-process (the default when no `connection_uri` is set).
     Embedded(EmbeddedCoreConfig),
@@ -70,6 +109,20 @@ pub enum CoreConnection {
         /// Sent as the `api-key` header.
         api_key: Option<String>,
     },
+}
+
+impl std::fmt::Debug for CoreConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CoreConnection::Embedded(config) => f.debug_tuple("Embedded").field(config).finish(),
+            // The key is a secret: show only whether there is one.
+            CoreConnection::Remote { hosts, api_key } => f
+                .debug_struct("Remote")
+                .field("hosts", hosts)
+                .field("api_key", &api_key.as_ref().map(|_| "<redacted>"))
+                .finish(),
+        }
+    }
 }
 
 /// A complete, validated configuration. Build it with [`Config::builder`].
@@ -128,44 +181,111 @@ macro_rules! string_setters {
 
 impl ConfigBuilder {
     string_setters! {
-        /// The app's name (required).
+        /// The app's name (required), shown in e-mails and SMS.
+        ///
+        /// ```
+        /// let builder = supertokens::Config::builder().app_name("Demo");
+        /// ```
         app_name,
-        /// Where the API is served, e.g. `https://api.example.com` (required).
+        /// Where the API is served (required): `http(s)://host[:port]`, no path.
+        /// `localhost:3001` is read as `http://localhost:3001`, `api.example.com` as
+        /// `https://api.example.com`. A path is an error that says to move it to
+        /// [`api_base_path`](Self::api_base_path).
+        ///
+        /// ```
+        /// let builder = supertokens::Config::builder().api_domain("https://api.example.com");
+        /// ```
         api_domain,
-        /// Where the website is served, e.g. `https://example.com` (required).
+        /// Where the website (the login UI) is served (required): `http(s)://host[:port]`.
+        /// Magic links point here, and the CORS layer allows this origin.
+        ///
+        /// ```
+        /// let builder = supertokens::Config::builder().website_domain("https://example.com");
+        /// ```
         website_domain,
-        /// Path under which the SuperTokens APIs are served (default `/auth`).
+        /// Path under which the SuperTokens APIs are served (default `/auth`; `/` for the root).
+        ///
+        /// ```
+        /// let builder = supertokens::Config::builder().api_base_path("/api/auth");
+        /// ```
         api_base_path,
-        /// Path of the login UI on the website (default `/auth`).
+        /// Path of the login UI on the website (default `/auth`); magic links go to
+        /// `{website_domain}{website_base_path}/verify`.
+        ///
+        /// ```
+        /// let builder = supertokens::Config::builder().website_base_path("/login");
+        /// ```
         website_base_path,
-        /// Path prefix added by an API gateway (default none).
+        /// Path prefix an API gateway adds in front of the API (default none), e.g. `/dev`. It
+        /// is prefixed to the API base path: routes and the refresh-cookie path become
+        /// `/dev/auth/…`.
+        ///
+        /// ```
+        /// let builder = supertokens::Config::builder().api_gateway_path("/dev");
+        /// ```
         api_gateway_path,
-        /// The SuperTokens Core(s): `http(s)://host[:port][/base-path]`, several separated by `;`.
-        /// Absent: the embedded core.
+        /// The SuperTokens Core(s): `http(s)://host[:port][/base-path]`, several separated by
+        /// `;` (used round robin, with failover when a host refuses connections). A base path
+        /// such as `/appid-myapp` selects an app of a multi-app core. Absent: the embedded core.
+        ///
+        /// ```
+        /// let builder = supertokens::Config::builder()
+        ///     .connection_uri("http://core-1:3567;http://core-2:3567")
+        ///     .api_key("the-key-configured-in-the-core");
+        /// ```
         connection_uri,
-        /// The core's API key.
+        /// The core's API key (its `api_keys` setting), sent as the `api-key` header. Only
+        /// with [`connection_uri`](Self::connection_uri).
+        ///
+        /// ```
+        /// # let key = "k";
+        /// let builder = supertokens::Config::builder().api_key(key);
+        /// ```
         api_key,
     }
 
     /// Timeout of one request to the core (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = supertokens::Config::builder().core_timeout(Duration::from_secs(3));
+    /// ```
     pub fn core_timeout(mut self, timeout: Duration) -> Self {
         self.core_timeout = Some(timeout);
         self
     }
 
     /// Settings of the embedded core (used when no `connection_uri` is set).
+    ///
+    /// ```
+    /// use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    /// let builder = supertokens::Config::builder().embedded_core(EmbeddedCoreConfig {
+    ///     database: Database::Memory,
+    ///     ..EmbeddedCoreConfig::default()
+    /// });
+    /// ```
     pub fn embedded_core(mut self, config: EmbeddedCoreConfig) -> Self {
         self.embedded_core = Some(config);
         self
     }
 
-    /// Enables the session recipe.
+    /// Enables the session recipe (required: every sign-in ends in a session).
+    ///
+    /// ```
+    /// use supertokens::session::SessionConfig;
+    /// let builder = supertokens::Config::builder().session(SessionConfig::default());
+    /// ```
     pub fn session(mut self, config: SessionConfig) -> Self {
         self.session = Some(config);
         self
     }
 
-    /// Enables the passwordless recipe.
+    /// Enables the passwordless recipe (needs [`session`](Self::session) too).
+    ///
+    /// ```
+    /// use supertokens::passwordless::PasswordlessConfig;
+    /// let builder = supertokens::Config::builder().passwordless(PasswordlessConfig::default());
+    /// ```
     pub fn passwordless(mut self, config: PasswordlessConfig) -> Self {
         self.passwordless = Some(config);
         self
@@ -173,13 +293,21 @@ impl ConfigBuilder {
 
     /// The clock used for token expiry here and in the embedded core. Tests pass a clock they
     /// can move forward; the default is the system clock.
+    ///
+    /// ```
+    /// let clock = supertokens::Clock::system();
+    /// let builder = supertokens::Config::builder().clock(clock.clone());
+    /// // later, in a test: clock.advance(std::time::Duration::from_secs(3600));
+    /// ```
     pub fn clock(mut self, clock: crate::Clock) -> Self {
         self.clock = Some(clock);
         self
     }
 
     /// Validates every value and builds the configuration. All problems are reported, each with
-    /// the field it belongs to.
+    /// the field it belongs to (as spelled in `#[supertokens::app(...)]`) and how to fix it.
+    ///
+    /// Required: `app_name`, `api_domain`, `website_domain` and the session recipe.
     pub fn build(self) -> Result<Config, ConfigErrors> {
         build::build(self)
     }
@@ -191,3 +319,18 @@ mod build;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
 pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl ConfigErrors {
+    /// The fields with a problem, in the order found.
+    pub fn fields(&self) -> Vec<&str> {
+        self.0.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    /// The problems of one field.
+    pub fn for_field<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a ConfigError> + 'a {
+        self.0.iter().filter(move |e| e.field == field)
+    }
+}
+
+#[cfg(test)]
+mod tests;

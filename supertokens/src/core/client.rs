@@ -27,9 +27,6 @@ use crate::core::cdi::{ApiVersionResponse, Jwks};
 /// The CDI versions this SDK speaks; the highest one the core also offers is used.
 pub const CDI_VERSIONS: &[&str] = &["5.3", "5.4"];
 
-/// The default timeout of one request to the core.
-pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// How many times one call is retried after a `429 Too Many Requests`.
 const MAX_429_RETRIES: u32 = 5;
 
@@ -716,6 +713,7 @@ fn max_age(cache_control: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::DEFAULT_CORE_TIMEOUT as DEFAULT_TIMEOUT;
 
     fn owned(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
