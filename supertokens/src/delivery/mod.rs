@@ -40,7 +40,7 @@ pub use smtp::SmtpDelivery;
 pub use smtp_settings::SmtpSettings;
 #[cfg(feature = "twilio")]
 pub use twilio::TwilioDelivery;
-pub use twilio_settings::TwilioSettings;
+pub use twilio_settings::{TWILIO_API_BASE_URL, TwilioSettings};
 
 /// A boxed, `Send` future, as returned by the delivery traits (which stay object-safe).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
