@@ -1,0 +1,78 @@
+//! Expansion snapshots of `#[supertokens::app]` (formatted with prettyplease; review changes
+//! with `cargo insta review`).
+
+snapshot!(
+    quickstart,
+    (
+        app_name = "Demo",
+        api_domain = "http://localhost:3001",
+        website_domain = "http://localhost:3000",
+        connection_uri = env("SUPERTOKENS_CONNECTION_URI"),
+        api_key = env("SUPERTOKENS_API_KEY"),
+        passwordless(flow_type = "USER_INPUT_CODE", contact_method = "PHONE"),
+        session(),
+    ),
+    #[tokio::main]
+    async fn main() {
+        let app = Router::new().merge(supertokens::router());
+        serve(app).await;
+    }
+);
+
+snapshot!(
+    sync_main_with_every_section,
+    (
+        app_name = env("APP_NAME"),
+        api_domain = env("API_DOMAIN", default = "http://localhost:3001"),
+        website_domain = "http://localhost:3000",
+        api_base_path = "/api/auth",
+        core_timeout = 5,
+        embedded_core(
+            database = env("CORE_DB"),
+            code_lifetime = 300,
+            max_code_input_attempts = 3,
+            api_key = env("CORE_API_KEY"),
+        ),
+        passwordless(
+            flow_type = "USER_INPUT_CODE_AND_MAGIC_LINK",
+            contact_method = "EMAIL_OR_PHONE",
+            email_delivery = smtp(
+                host = "smtp.example.com",
+                port = 587,
+                from_email = "no-reply@example.com",
+                password = env("SMTP_PASSWORD"),
+            ),
+            sms_delivery = console,
+        ),
+        session(
+            cookie_same_site = "lax",
+            session_expired_status_code = 440,
+            jwks_refresh_interval = 3600
+        ),
+        configure = my_app::configure,
+    ),
+    fn main() {
+        run();
+    }
+);
+
+snapshot!(
+    crate_path_override,
+    (
+        crate = "my_sdk::supertokens",
+        app_name = "Demo",
+        api_domain = "https://api.example.com",
+        website_domain = "https://example.com",
+        session(),
+    ),
+    #[tokio::main]
+    async fn main() {}
+);
+
+snapshot!(
+    errors_keep_the_item,
+    (app_nme = "Demo", session(cookie_same_site = "nope")),
+    fn main() {
+        run();
+    }
+);

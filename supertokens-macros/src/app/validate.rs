@@ -1,0 +1,376 @@
+//! Compile-time checks of `#[supertokens::app(...)]`: what must be present, and every literal
+//! value through the same rules (`supertokens_rules`) that `ConfigBuilder::build` applies at
+//! start-up, so a value from `env("…")` that breaks a rule fails with the very same message.
+
+use proc_macro2::Span;
+use supertokens_rules::Invalid;
+use supertokens_rules::passwordless::{self as pl, FlowType};
+use supertokens_rules::session::{self as se, AntiCsrf, SameSite};
+
+use super::Args;
+use crate::args::{Section, Str};
+use crate::errors::{Errors, did_you_mean};
+
+type Rule = fn(&str) -> Result<(), Invalid>;
+
+/// Reports `invalid `field`: message` at `node`, as `ConfigError` prints it at start-up.
+fn invalid(errors: &mut Errors, node: impl quote::ToTokens, field: &str, error: Invalid) {
+    errors.at(node, format!("invalid `{field}`: {error}"));
+}
+
+/// Runs `rule` on a literal value of `key` (an `env(...)` value is checked at start-up).
+fn literal(errors: &mut Errors, section: &Section, key: &str, field: &str, rule: Rule) {
+    if let Some(lit) = section.lit(key)
+        && let Err(error) = rule(&lit.value())
+    {
+        invalid(errors, lit, field, error);
+    }
+}
+
+/// Like [`literal`], for values from a fixed list: adds "did you mean" when a close spelling
+/// exists and the rule's message does not already suggest one.
+fn listed(
+    errors: &mut Errors,
+    section: &Section,
+    key: &str,
+    field: &str,
+    rule: Rule,
+    accepted: &[&str],
+) {
+    let Some(lit) = section.lit(key) else { return };
+    let value = lit.value();
+    if let Err(error) = rule(&value) {
+        let mut message = format!("invalid `{field}`: {error}");
+        if !message.contains("did you mean")
+            && let Some(close) = did_you_mean(&value, accepted)
+        {
+            message.push_str(&format!(" (did you mean `\"{close}\"`?)"));
+        }
+        errors.at(lit, message);
+    }
+}
+
+fn missing(errors: &mut Errors, at: &Section, message: String) {
+    if at.tokens.is_empty() {
+        errors.at_span(Span::call_site(), message);
+    } else {
+        errors.at(&at.tokens, message);
+    }
+}
+
+pub(crate) fn check(args: &Args, errors: &mut Errors) {
+    app_info(args, errors);
+    core(args, errors);
+    let passwordless = args.section("passwordless");
+    let session = args.section("session");
+    if passwordless.is_none() && session.is_none() {
+        missing(
+            errors,
+            args,
+            "no recipe is enabled: add `passwordless(flow_type = \"USER_INPUT_CODE\", contact_method = \"EMAIL\")` \
+             and `session()`"
+                .to_string(),
+        );
+    }
+    if let Some(passwordless) = passwordless {
+        if session.is_none() {
+            errors.at(
+                &passwordless.tokens,
+                "passwordless sign-in creates a session, so it needs the session recipe: add `session()`",
+            );
+        }
+        self::passwordless(args, passwordless, errors);
+    }
+    if let Some(session) = session {
+        self::session(args, session, errors);
+    }
+}
+
+fn app_info(args: &Args, errors: &mut Errors) {
+    for (key, example) in [
+        ("app_name", "app_name = \"My app\""),
+        ("api_domain", "api_domain = \"https://api.example.com\""),
+    ] {
+        if !args.has(key) {
+            missing(errors, args, format!("`{key}` is missing: add `{example}`"));
+        }
+    }
+    let magic_link = args
+        .section("passwordless")
+        .and_then(|p| p.lit("flow_type"))
+        .and_then(|f| pl::flow_type(&f.value()).ok())
+        .filter(|f| f.has_magic_link());
+    if !args.has("website_domain") {
+        // With magic links, say why the domain matters; the rule's message names the fix.
+        match magic_link {
+            Some(flow) => {
+                let error = pl::magic_link_needs_website_domain(flow, None).expect_err("no domain");
+                let lit = args
+                    .section("passwordless")
+                    .and_then(|p| p.lit("flow_type"));
+                invalid(errors, lit, "passwordless.flow_type", error);
+            }
+            None => missing(
+                errors,
+                args,
+                "`website_domain` is missing: add `website_domain = \"https://example.com\"` \
+                 (where the frontend is served)"
+                    .to_string(),
+            ),
+        }
+    }
+}
+
+fn core(_args: &Args, _errors: &mut Errors) {}
+
+fn passwordless(_args: &Args, section: &Section, errors: &mut Errors) {
+    let flows = FlowType::ALL;
+    let contacts = supertokens_rules::passwordless::ContactMethod::ALL;
+    for (key, all) in [("flow_type", &flows), ("contact_method", &contacts)] {
+        if !section.has(key) {
+            let list: Vec<String> = all.iter().map(|v| format!("`\"{v}\"`")).collect();
+            missing(
+                errors,
+                section,
+                format!(
+                    "`passwordless(...)` needs `{key}`: add `{key} = {}` (or one of {})",
+                    list[0],
+                    list.join(", ")
+                ),
+            );
+        }
+    }
+    listed(
+        errors,
+        section,
+        "flow_type",
+        "passwordless.flow_type",
+        |v| pl::flow_type(v).map(drop),
+        &flows,
+    );
+    listed(
+        errors,
+        section,
+        "contact_method",
+        "passwordless.contact_method",
+        |v| pl::contact_method(v).map(drop),
+        &contacts,
+    );
+    if let Some((_, Some(smtp))) = section.service("email_delivery") {
+        self::smtp(smtp, errors);
+    }
+    if let Some((_, Some(twilio))) = section.service("sms_delivery") {
+        self::twilio(twilio, errors);
+    }
+}
+
+fn smtp(smtp: &Section, errors: &mut Errors) {
+    const AT: &str = "passwordless.email_delivery";
+    for (key, example) in [
+        ("host", "host = \"smtp.example.com\""),
+        ("from_email", "from_email = \"no-reply@example.com\""),
+    ] {
+        if !smtp.has(key) {
+            missing(
+                errors,
+                smtp,
+                format!("`smtp(...)` needs `{key}`: add `{example}`"),
+            );
+        }
+    }
+    literal(errors, smtp, "host", &format!("{AT}.host"), |v| {
+        pl::smtp_host(v).map(drop)
+    });
+    literal(
+        errors,
+        smtp,
+        "from_email",
+        &format!("{AT}.from_email"),
+        |v| pl::smtp_from_email(v).map(drop),
+    );
+    literal(errors, smtp, "from_name", &format!("{AT}.from_name"), |v| {
+        pl::smtp_from_name(v).map(drop)
+    });
+    if let Some((lit, port)) = smtp.int("port")
+        && let Err(error) = pl::smtp_port(&port.to_string())
+    {
+        invalid(errors, lit, &format!("{AT}.port"), error);
+    }
+    // Presence is known even for `env(...)` values; an empty literal password is a rule too.
+    let username = smtp
+        .str("username")
+        .map(|s| s.literal().map(|l| l.value()).unwrap_or_else(|| "…".into()));
+    let password = smtp
+        .str("password")
+        .map(|s| s.literal().map(|l| l.value()).unwrap_or_else(|| "…".into()));
+    if let Err(error) = pl::smtp_credentials(username.as_deref(), password.as_deref()) {
+        let at = smtp
+            .get("password")
+            .or(smtp.get("username"))
+            .map(|e| e.tokens.clone());
+        invalid(
+            errors,
+            at.unwrap_or_else(|| smtp.tokens.clone()),
+            &format!("{AT}.password"),
+            error,
+        );
+    }
+}
+
+fn twilio(twilio: &Section, errors: &mut Errors) {
+    const AT: &str = "passwordless.sms_delivery";
+    for (key, example) in [
+        ("account_sid", "account_sid = env(\"TWILIO_ACCOUNT_SID\")"),
+        ("auth_token", "auth_token = env(\"TWILIO_AUTH_TOKEN\")"),
+    ] {
+        if !twilio.has(key) {
+            missing(
+                errors,
+                twilio,
+                format!("`twilio(...)` needs `{key}`: add `{example}`"),
+            );
+        }
+    }
+    literal(
+        errors,
+        twilio,
+        "account_sid",
+        &format!("{AT}.account_sid"),
+        |v| pl::twilio_account_sid(v).map(drop),
+    );
+    literal(
+        errors,
+        twilio,
+        "auth_token",
+        &format!("{AT}.auth_token"),
+        |v| pl::twilio_auth_token(v).map(drop),
+    );
+    literal(errors, twilio, "from", &format!("{AT}.from"), |v| {
+        pl::twilio_from(v).map(drop)
+    });
+    literal(
+        errors,
+        twilio,
+        "messaging_service_sid",
+        &format!("{AT}.messaging_service_sid"),
+        |v| pl::twilio_messaging_service_sid(v).map(drop),
+    );
+    let present = |key| twilio.has(key).then_some("…");
+    if let Err(error) = pl::twilio_sender(present("from"), present("messaging_service_sid")) {
+        let at = match twilio.get("messaging_service_sid") {
+            Some(entry) if twilio.has("from") => entry.tokens.clone(),
+            _ => twilio.tokens.clone(),
+        };
+        invalid(errors, at, &format!("{AT}.from"), error);
+    }
+}
+
+fn session(args: &Args, section: &Section, errors: &mut Errors) {
+    listed(
+        errors,
+        section,
+        "cookie_same_site",
+        "session.cookie_same_site",
+        |v| se::cookie_same_site(v).map(drop),
+        &["strict", "lax", "none"],
+    );
+    listed(
+        errors,
+        section,
+        "anti_csrf",
+        "session.anti_csrf",
+        |v| se::anti_csrf(v).map(drop),
+        &["NONE", "VIA_CUSTOM_HEADER", "VIA_TOKEN"],
+    );
+    listed(
+        errors,
+        section,
+        "token_transfer",
+        "session.token_transfer",
+        |v| se::token_transfer(v).map(drop),
+        &["cookie", "header", "any"],
+    );
+    literal(
+        errors,
+        section,
+        "cookie_domain",
+        "session.cookie_domain",
+        |v| se::cookie_domain(v).map(drop),
+    );
+    literal(
+        errors,
+        section,
+        "older_cookie_domain",
+        "session.older_cookie_domain",
+        |v| se::older_cookie_domain(v).map(drop),
+    );
+    let mut codes = [
+        ("session_expired_status_code", 401),
+        ("invalid_claim_status_code", 403),
+    ];
+    for (key, code) in &mut codes {
+        if let Some((lit, value)) = section.int(key) {
+            match se::status_code(value as u16) {
+                Ok(value) => *code = value,
+                Err(error) => invalid(errors, lit, &format!("session.{key}"), error),
+            }
+        }
+    }
+    if let Err(error) = se::distinct_status_codes(codes[0].1, codes[1].1) {
+        let at = section
+            .get("invalid_claim_status_code")
+            .or(section.get("session_expired_status_code"))
+            .map(|e| e.tokens.clone());
+        invalid(errors, at, "session.invalid_claim_status_code", error);
+    }
+    if let Some((lit, secs)) = section.int("jwks_refresh_interval")
+        && let Err(error) = se::jwks_refresh_interval_secs(secs)
+    {
+        invalid(errors, lit, "session.jwks_refresh_interval", error);
+    }
+
+    // Cross-field rules, when every value they need is a literal.
+    let same_site = section
+        .lit("cookie_same_site")
+        .and_then(|l| se::cookie_same_site(&l.value()).ok());
+    if let Some(same_site) = same_site {
+        let secure = match section.bool("cookie_secure") {
+            Some(secure) => Some(secure.value),
+            None => args
+                .lit("api_domain")
+                .map(|d| d.value().trim().to_ascii_lowercase().starts_with("https")),
+        };
+        if let Some(secure) = secure
+            && let Err(error) = se::same_site_none_needs_secure(same_site, secure)
+        {
+            let lit = section.lit("cookie_same_site");
+            invalid(errors, lit, "session.cookie_same_site", error);
+        }
+        let anti_csrf = match section.str("anti_csrf") {
+            None => Some(if same_site == SameSite::None {
+                AntiCsrf::ViaCustomHeader
+            } else {
+                AntiCsrf::None
+            }),
+            Some(Str::Lit(lit)) => se::anti_csrf(&lit.value()).ok(),
+            Some(Str::Env { .. }) => None,
+        };
+        let transfer = match section.str("token_transfer") {
+            None => Some(None),
+            Some(Str::Lit(lit)) => se::token_transfer(&lit.value()).ok().map(Some),
+            Some(Str::Env { .. }) => None,
+        };
+        if let (Some(anti_csrf), Some(transfer)) = (anti_csrf, transfer)
+            && let Err(error) =
+                se::cross_site_cookies_need_anti_csrf(same_site, anti_csrf, transfer)
+        {
+            let at = section.get("anti_csrf").map(|e| e.tokens.clone());
+            invalid(
+                errors,
+                at.unwrap_or_else(|| section.tokens.clone()),
+                "session.anti_csrf",
+                error,
+            );
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! `#[protected]`: an axum handler that runs only with a verified session.
+//!
+//! The handler is rewritten so that its first extractor is `__private::Verified` (or
+//! `MaybeVerified` for `optional`), which verifies the session before anything else runs and
+//! rejects the request as SuperTokens does. The user's function is kept unchanged inside, and
+//! the response carries the session's changes (a refreshed access token, say) in front of the
+//! user's response.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericArgument, ItemFn, PathArguments, ReturnType, Type};
+
+use crate::args::{Field, Kind, Section, parse_section};
+use crate::errors::{Errors, did_you_mean};
+
+static OPTIONS: &[Field] = &[
+    Field {
+        name: "optional",
+        kind: Kind::Flag,
+        example: "optional",
+    },
+    Field {
+        name: "check_database",
+        kind: Kind::Flag,
+        example: "check_database",
+    },
+    Field {
+        name: "anti_csrf",
+        kind: Kind::LitStr,
+        example: "anti_csrf = \"check\"",
+    },
+    Field {
+        name: "state",
+        kind: Kind::Type,
+        example: "state = AppState",
+    },
+    Field {
+        name: "crate",
+        kind: Kind::LitStr,
+        example: "crate = \"my_reexport::supertokens\"",
+    },
+];
+
+const ANTI_CSRF: &[&str] = &["check", "skip"];
+
+/// How the handler takes the session.
+#[derive(Clone, Copy, PartialEq)]
+enum Taking {
+    Required,
+    Optional,
+}
+
+struct SessionParam {
+    index: usize,
+    taking: Taking,
+}
+
+/// Expands `#[protected(args)]` on `item`; on error, the item comes back unchanged with every
+/// error beside it.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let options = parse_section(
+        args,
+        TokenStream::new(),
+        OPTIONS,
+        "`#[protected]`",
+        &mut errors,
+    );
+    if let Some(lit) = options.lit("anti_csrf")
+        && !ANTI_CSRF.contains(&lit.value().as_str())
+    {
+        let hint = match did_you_mean(&lit.value(), ANTI_CSRF) {
+            Some(close) => format!("did you mean `\"{close}\"`?"),
+            None => {
+                "leave it out for SuperTokens' default (checked on every method but GET)".into()
+            }
+        };
+        errors.at(
+            lit,
+            format!("`anti_csrf` is `\"check\"` (always) or `\"skip\"` (never): {hint}"),
+        );
+    }
+    let root = match options.lit("crate").map(|l| l.parse::<syn::Path>()) {
+        Some(Ok(path)) => path.into_token_stream(),
+        Some(Err(_)) => {
+            errors.at(
+                options.lit("crate"),
+                "`crate` must be a path such as `\"my_reexport::supertokens\"`",
+            );
+            quote!(::supertokens)
+        }
+        None => quote!(::supertokens),
+    };
+    let handler = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(handler) => Some(handler),
+        Err(_) => {
+            errors.at_span(
+                Span::call_site(),
+                "`#[protected]` goes on an async axum handler: \
+                 `#[protected] async fn handler(session: SessionContainer) -> … { … }`",
+            );
+            None
+        }
+    };
+    let session = handler
+        .as_ref()
+        .and_then(|h| check(h, &options, &mut errors));
+    match (handler, session) {
+        (Some(handler), Some(session)) if errors.is_empty() => {
+            generate(&root, &options, handler, session)
+        }
+        _ => {
+            let errors = errors.into_compile_errors();
+            quote!(#item #errors)
+        }
+    }
+}
+
+/// Checks the handler's signature against the options; `Some(session parameter)` when it can be
+/// rewritten.
+fn check(handler: &ItemFn, options: &Section, errors: &mut Errors) -> Option<Option<SessionParam>> {
+    let sig = &handler.sig;
+    let before = errors.is_empty();
+    if sig.asyncness.is_none() {
+        errors.at(
+            sig.fn_token,
+            format!(
+                "a `#[protected]` handler must be async: write `async fn {}(...)`",
+                sig.ident
+            ),
+        );
+    }
+    let optional = options.has("optional");
+    let mut session: Option<SessionParam> = None;
+    for (index, input) in sig.inputs.iter().enumerate() {
+        let FnArg::Typed(arg) = input else {
+            errors.at(
+                input,
+                "a `#[protected]` handler is a free function: remove `self`",
+            );
+            continue;
+        };
+        let taking = match classify(&arg.ty) {
+            Class::Other => continue,
+            Class::Borrowed(ty) => {
+                errors.at(
+                    ty,
+                    "take the session by value: write `SessionContainer` without `&` (it is cheap to clone)",
+                );
+                continue;
+            }
+            Class::Session => Taking::Required,
+            Class::MaybeSession => Taking::Optional,
+        };
+        if session.is_some() {
+            errors.at(
+                arg,
+                "a handler receives the session once: remove this second session parameter",
+            );
+            continue;
+        }
+        match (optional, taking) {
+            (true, Taking::Required) => errors.at(
+                &arg.ty,
+                "with `#[protected(optional)]` a request may come without a session: \
+                 write `Option<SessionContainer>`, or remove `optional`",
+            ),
+            (false, Taking::Optional) => errors.at(
+                &arg.ty,
+                "`Option<SessionContainer>` needs `#[protected(optional)]`; without it every \
+                 request has a session: write `SessionContainer`, or add `optional`",
+            ),
+            _ => {}
+        }
+        session = Some(SessionParam { index, taking });
+    }
+    if optional && session.is_none() && errors.is_empty() {
+        let at = options.get("optional").map(|e| e.tokens.clone());
+        errors.at(
+            at,
+            "`optional` lets the handler see whether a session came: add a parameter \
+             `session: Option<SessionContainer>`, or remove `optional`",
+        );
+    }
+    (before && errors.is_empty()).then_some(session)
+}
+
+enum Class<'a> {
+    Other,
+    Session,
+    MaybeSession,
+    Borrowed(&'a Type),
+}
+
+/// Whether a parameter type is the session: `SessionContainer`, `Option<SessionContainer>`, or
+/// a borrowed form of either (a mistake).
+fn classify(ty: &Type) -> Class<'_> {
+    match ty {
+        Type::Reference(r) if is_session(&r.elem) => Class::Borrowed(ty),
+        Type::Paren(p) => classify(&p.elem),
+        Type::Group(g) => classify(&g.elem),
+        _ if is_session(ty) => Class::Session,
+        _ => match option_of(ty) {
+            Some(inner) if is_session(inner) => Class::MaybeSession,
+            Some(Type::Reference(r)) if is_session(&r.elem) => Class::Borrowed(ty),
+            _ => Class::Other,
+        },
+    }
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+fn is_session(ty: &Type) -> bool {
+    last_segment(ty).is_some_and(|s| s.ident == "SessionContainer" && s.arguments.is_none())
+}
+
+/// `T` of `Option<T>`.
+fn option_of(ty: &Type) -> Option<&Type> {
+    single_type_argument(ty, "Option")
+}
+
+fn single_type_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let segment = last_segment(ty)?;
+    if segment.ident != name {
+        return None;
+    }
+    match &segment.arguments {
+        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn generate(
+    root: &TokenStream,
+    options: &Section,
+    handler: ItemFn,
+    session: Option<SessionParam>,
+) -> TokenStream {
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+        ..
+    } = handler;
+    let name = &sig.ident;
+    let check_database = options.has("check_database");
+    let anti_csrf = match options.lit("anti_csrf").map(|l| l.value()) {
+        Some(v) if v == "check" => quote!(ANTI_CSRF_CHECK),
+        Some(_) => quote!(ANTI_CSRF_SKIP),
+        None => quote!(ANTI_CSRF_DEFAULT),
+    };
+    let (extractor, binding) = match session.as_ref().map(|s| s.taking) {
+        Some(Taking::Optional) => (
+            quote!(MaybeVerified),
+            quote!(session: __supertokens_session,),
+        ),
+        Some(Taking::Required) => (quote!(Verified), quote!(session: __supertokens_session,)),
+        None => (quote!(Verified), quote!()),
+    };
+    let rest = if session.is_some() {
+        quote!()
+    } else {
+        quote!(..)
+    };
+
+    // Every other parameter is passed through under a fresh name; the user's patterns stay on
+    // the inner function.
+    let mut params = Vec::new();
+    let mut call_args = Vec::new();
+    let mut extractors = Vec::new();
+    for (index, input) in sig.inputs.iter().enumerate() {
+        let FnArg::Typed(arg) = input else { continue };
+        if session.as_ref().is_some_and(|s| s.index == index) {
+            call_args.push(quote!(__supertokens_session));
+            continue;
+        }
+        let ident = format_ident!("__supertokens_arg{}", index);
+        let ty = &arg.ty;
+        params.push(quote!(#ident: #ty));
+        call_args.push(ident.to_token_stream());
+        extractors.push(ty.clone());
+    }
+
+    // Extractor checks at each parameter's type, so a type that is not an extractor is reported
+    // on that parameter rather than at the route.
+    let state = match options.get("state").map(|e| &e.value) {
+        Some(crate::args::Value::Path(path)) => path.to_token_stream(),
+        _ => state_of(&extractors).unwrap_or_else(|| quote!(())),
+    };
+    let count = extractors.len();
+    let checks = extractors.iter().enumerate().map(|(i, ty)| {
+        if i + 1 == count {
+            quote_spanned!(ty.span()=> #root::__private::check_last_extractor::<#ty, #state, _>();)
+        } else {
+            quote_spanned!(ty.span()=> #root::__private::check_extractor::<#ty, #state>();)
+        }
+    });
+
+    let generics = &sig.generics;
+    let where_clause = &sig.generics.where_clause;
+    let inner_sig = &sig;
+    let response_span = match &sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => sig.ident.span(),
+    };
+    let response =
+        quote_spanned!(response_span=> (__supertokens_changes, #name(#(#call_args),*).await));
+    quote! {
+        #(#attrs)*
+        #vis async fn #name #generics(
+            #root::__private::#extractor { #binding changes: __supertokens_changes, #rest }: #root::__private::#extractor<#check_database, { #root::__private::#anti_csrf }>,
+            #(#params),*
+        ) -> impl #root::__private::axum::response::IntoResponse #where_clause {
+            #(#checks)*
+            #inner_sig #block
+            #response
+        }
+    }
+}
+
+/// `T` of a `State<T>` parameter: the router state the other extractors are checked against.
+fn state_of(types: &[Box<Type>]) -> Option<TokenStream> {
+    types
+        .iter()
+        .find_map(|ty| single_type_argument(ty, "State"))
+        .map(ToTokens::to_token_stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    snapshot!(
+        required_session,
+        (),
+        async fn like_comment(session: SessionContainer) -> String {
+            session.user_id().to_string()
+        }
+    );
+
+    snapshot!(
+        optional_session,
+        (optional),
+        async fn greeting(session: Option<SessionContainer>) -> String {
+            match session {
+                Some(session) => format!("hello {}", session.user_id()),
+                None => "hello, stranger".to_string(),
+            }
+        }
+    );
+
+    snapshot!(
+        without_session_parameter,
+        (check_database, anti_csrf = "check"),
+        async fn ping() -> &'static str {
+            "pong"
+        }
+    );
+
+    snapshot!(
+        with_state_and_body,
+        (),
+        pub async fn update(
+            State(db): State<Db>,
+            mut session: SessionContainer,
+            Json(body): Json<Update>,
+        ) -> Result<Json<Reply>, AppError> {
+            let reply = db.update(session.user_id(), body).await?;
+            Ok(Json(reply))
+        }
+    );
+
+    #[test]
+    fn errors_come_with_the_item() {
+        let out = super::expand(
+            quote!(optinal),
+            quote!(
+                fn handler() {}
+            ),
+        );
+        let text = out.to_string();
+        assert!(text.contains("fn handler"), "{text}");
+        assert!(text.contains("did you mean `optional`?"), "{text}");
+        assert!(text.contains("must be async"), "{text}");
+    }
+}
