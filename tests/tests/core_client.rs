@@ -547,3 +547,67 @@ async fn in_process_transport_times_out() {
     let err = client.get::<Value>("/slow", None, &[]).await.unwrap_err();
     assert!(matches!(err, CoreError::Timeout(_)), "{err:?}");
 }
+
+fn app_config() -> supertokens::ConfigBuilder {
+    supertokens::Config::builder()
+        .app_name("Demo")
+        .api_domain("localhost:3001")
+        .website_domain("http://localhost:3000")
+        .session(supertokens::session::SessionConfig::default())
+}
+
+#[tokio::test]
+async fn an_instance_with_connection_uri_talks_to_that_core_with_its_app_info() {
+    let core = TestCore::start(&["5.3"]).await;
+    let config = app_config()
+        .connection_uri(format!("http://{}/appid-demo", core.addr))
+        .api_key("key-1")
+        .core_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let st = supertokens::SuperTokens::new(config).unwrap();
+    assert!(st.embedded_core().is_none());
+    assert_eq!(st.core().timeout(), Duration::from_secs(2));
+    assert_eq!(st.core().cdi_version().await.unwrap(), "5.3");
+    let negotiation = core.seen_at("/apiversion");
+    assert_eq!(negotiation.len(), 1);
+    assert_eq!(negotiation[0].path, "/appid-demo/apiversion");
+    assert_eq!(
+        negotiation[0].query.as_deref(),
+        Some("apiDomain=http%3A%2F%2Flocalhost%3A3001&websiteDomain=http%3A%2F%2Flocalhost%3A3000")
+    );
+    assert_eq!(
+        negotiation[0].headers.get("api-key").map(String::as_str),
+        Some("key-1")
+    );
+}
+
+#[tokio::test]
+async fn init_installs_one_instance_and_a_second_init_is_an_error() {
+    use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    let config = || {
+        app_config()
+            .embedded_core(EmbeddedCoreConfig {
+                database: Database::Memory,
+                ..EmbeddedCoreConfig::default()
+            })
+            .build()
+            .unwrap()
+    };
+    assert!(matches!(
+        supertokens::SuperTokens::global(),
+        Err(supertokens::Error::NotInitialised)
+    ));
+    let first = supertokens::init(config()).unwrap();
+    assert!(first.embedded_core().is_some());
+    // The embedded core answers through the in-process transport.
+    assert_eq!(first.core().cdi_version().await.unwrap(), "5.4");
+
+    let second = supertokens::init(config());
+    assert!(
+        matches!(second, Err(supertokens::Error::AlreadyInitialised)),
+        "{second:?}"
+    );
+    let global = supertokens::SuperTokens::global().unwrap();
+    assert_eq!(global.config().app_info.api_domain, "http://localhost:3001");
+}
