@@ -91,22 +91,43 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CoreJson<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| CoreHttpError::bad_request("Invalid Json Input"))?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|_| CoreHttpError::bad_request("Invalid Json Input"))?;
-        if !value.is_object() {
+        // Only an object is a request body (serde would also take an array for a struct).
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(CoreHttpError::bad_request("Invalid Json Input"));
         }
-        serde_json::from_value(value).map(CoreJson).map_err(|e| {
-            let text = e.to_string();
-            // serde says "missing field `x`" or "invalid type: …"; the core names the field.
-            let field = text
-                .split('`')
-                .nth(1)
-                .map(str::to_owned)
-                .unwrap_or_else(|| "input".to_owned());
-            CoreHttpError::bad_request(format!("Field name '{field}' is invalid in JSON input"))
-        })
+        if let Ok(parsed) = serde_json::from_slice::<T>(&bytes) {
+            return Ok(CoreJson(parsed));
+        }
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|_| CoreHttpError::bad_request("Invalid Json Input"))?;
+        let error = match T::deserialize(&value) {
+            Ok(parsed) => return Ok(CoreJson(parsed)),
+            Err(e) => e.to_string(),
+        };
+        let field = offending_field::<T>(&value, &error).unwrap_or_else(|| "input".to_owned());
+        Err(CoreHttpError::bad_request(format!(
+            "Field name '{field}' is invalid in JSON input"
+        )))
     }
+}
+
+/// The field a deserialisation error is about. serde names a missing field ("missing field
+/// `x`") but not a wrongly typed one, so that one is found by leaving each field out in turn:
+/// the field whose absence changes the error is the culprit. Only runs on bad input.
+fn offending_field<T: DeserializeOwned>(value: &serde_json::Value, error: &str) -> Option<String> {
+    if let Some(rest) = error.strip_prefix("missing field `") {
+        return rest.split('`').next().map(str::to_owned);
+    }
+    let object = value.as_object()?;
+    object.keys().find_map(|key| {
+        let mut without = object.clone();
+        without.remove(key);
+        match T::deserialize(&serde_json::Value::Object(without)) {
+            Ok(_) => Some(key.clone()),
+            Err(e) if e.to_string() != error => Some(key.clone()),
+            Err(_) => None,
+        }
+    })
 }
 
 /// The CDI version a request asked for (`cdi-version` header; the newest served when absent).

@@ -29,9 +29,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
-use base64::engine::general_purpose::{
-    STANDARD, STANDARD_PAD_INDIFFERENT, URL_SAFE_NO_PAD, URL_SAFE_PAD_INDIFFERENT,
-};
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, PAD_INDIFFERENT, STANDARD, URL_SAFE_NO_PAD};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::http::{CoreHttpError, CoreJson, CoreQuery, Scope};
@@ -136,14 +135,24 @@ fn link_code_hash(link_code: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, link_code))
 }
 
+/// Decoders as lenient as the real core's: padding optional, unused trailing bits ignored.
+const LENIENT_STANDARD: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    PAD_INDIFFERENT.with_decode_allow_trailing_bits(true),
+);
+const LENIENT_URL_SAFE: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    PAD_INDIFFERENT.with_decode_allow_trailing_bits(true),
+);
+
 fn decode_device_id(device_id: &str) -> Result<Vec<u8>, CoreHttpError> {
-    STANDARD_PAD_INDIFFERENT
+    LENIENT_STANDARD
         .decode(device_id.trim())
         .map_err(|_| CoreHttpError::bad_request("Input encoding error in deviceId"))
 }
 
 fn decode_link_code(link_code: &str) -> Result<Vec<u8>, CoreHttpError> {
-    URL_SAFE_PAD_INDIFFERENT
+    LENIENT_URL_SAFE
         .decode(link_code.trim())
         .map_err(|_| CoreHttpError::bad_request("Input encoding error in linkCode"))
 }

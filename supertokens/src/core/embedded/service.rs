@@ -90,6 +90,11 @@ impl EmbeddedCore {
             passwordless: Default::default(),
         });
         let router = super::routes()
+            // Only matched routes pass the gate: an unknown path is a 404 whatever its prefix.
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                gate_layer,
+            ))
             .fallback(not_found)
             .method_not_allowed_fallback(method_not_allowed)
             .with_state(state.clone());
@@ -136,7 +141,6 @@ impl EmbeddedCore {
     pub fn service(&self) -> EmbeddedCoreService {
         EmbeddedCoreService {
             inner: Arc::new(ServiceInner {
-                state: self.state.clone(),
                 router: self.router.clone(),
                 log: self.log.clone(),
             }),
@@ -162,7 +166,6 @@ pub struct EmbeddedCoreService {
 }
 
 struct ServiceInner {
-    state: SharedState,
     router: Router,
     log: Option<Arc<RequestLog>>,
 }
@@ -189,18 +192,26 @@ impl tower_service::Service<Request<Body>> for EmbeddedCoreService {
 
 impl ServiceInner {
     async fn route(&self, req: Request<Body>) -> Response<Body> {
-        let mut req = dispatch(req);
-        if let Err(refused) = gate(&self.state, &mut req) {
-            return refused.into_response();
-        }
-        match self.router.clone().oneshot(req).await {
+        match self.router.clone().oneshot(dispatch(req)).await {
             Ok(response) => response,
             Err(never) => match never {},
         }
     }
 }
 
-/// The checks every request passes before routing: api key, app and tenant, CDI version.
+async fn gate_layer(
+    State(state): State<SharedState>,
+    mut req: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    match gate(&state, &mut req) {
+        Ok(()) => next.run(req).await,
+        Err(refused) => refused.into_response(),
+    }
+}
+
+/// The checks every routed request passes before its handler: api key, app and tenant, CDI
+/// version.
 fn gate(state: &CoreState, req: &mut Request<Body>) -> Result<(), CoreHttpError> {
     let path = req.uri().path();
     if path == "/hello" {
