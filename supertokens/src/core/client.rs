@@ -215,6 +215,21 @@ impl CoreClient {
             }
         }
         check_api_key(api_key.as_deref())?;
+        // Hosts may come from elsewhere than the configuration: make the joins below exact.
+        let hosts = hosts
+            .into_iter()
+            .map(|host| {
+                let base_path = host.base_path.trim_end_matches('/');
+                CoreHost {
+                    domain: host.domain.trim_end_matches('/').to_owned(),
+                    base_path: if base_path.is_empty() || base_path.starts_with('/') {
+                        base_path.to_owned()
+                    } else {
+                        format!("/{base_path}")
+                    },
+                }
+            })
+            .collect();
         let client = reqwest::Client::builder()
             .connect_timeout(timeout / 2)
             .timeout(timeout)
