@@ -43,5 +43,9 @@ async fn main() {
 /// Who is signed in: only reachable with a valid session.
 #[protected]
 async fn session_info(session: SessionContainer) -> Json<Value> {
-    Json(json!({ "session": format!("{session:?}") }))
+    Json(json!({
+        "userId": session.user_id(),
+        "sessionHandle": session.handle(),
+        "accessTokenPayload": session.access_token_payload(),
+    }))
 }

@@ -132,19 +132,20 @@ async fn bundle(State(dir): State<Option<PathBuf>>, Path(file): Path<String>) ->
 }
 
 /// Serves the API on 127.0.0.1:3001 and the login page on 127.0.0.1:3000 (the ports of
-/// `http://localhost:3001` and `http://localhost:3000`) until the process ends.
-///
-/// # Panics
-/// If a port is taken.
+/// `http://localhost:3001` and `http://localhost:3000`) until the process ends. Exits the
+/// process with a message when a port is taken.
 pub async fn serve(api: Router, page: LoginPage) {
     let api_addr = SocketAddr::from(([127, 0, 0, 1], 3001));
     let page_addr = SocketAddr::from(([127, 0, 0, 1], 3000));
-    let listener = tokio::net::TcpListener::bind(api_addr)
-        .await
-        .unwrap_or_else(|e| panic!("cannot listen on {api_addr}: {e}"));
-    let api = async { axum::serve(listener, api).await };
+    let api = async {
+        let listener = tokio::net::TcpListener::bind(api_addr).await.map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot listen on {api_addr}: {e}"))
+        })?;
+        axum::serve(listener, api).await
+    };
     if let Err(e) = tokio::try_join!(api, page.serve(page_addr)) {
-        panic!("serving stopped: {e}");
+        eprintln!("error: {e}");
+        std::process::exit(1);
     }
 }
 
