@@ -1,0 +1,243 @@
+//! Durability of the embedded core: the `embedded-core` server is killed with SIGKILL in the
+//! middle of a stream of sign-ins (create code, consume, create session); after a restart on
+//! the same database file, every sign-in the server had acknowledged is there.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value, json};
+use supertokens::config::CoreHost;
+use supertokens::core::CoreClient;
+use supertokens::core::cdi::{
+    ConsumeCodeRequest, ConsumeCodeResponse, CreateCodeRequest, CreateCodeResponse,
+    CreateSessionRequest, CreateSessionResponse, GetUserResponse,
+};
+
+/// Builds the server binary (a no-op when it is up to date) and returns its path. Cargo says
+/// where it put it, so this works with any target directory.
+fn server_binary() -> PathBuf {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "-p",
+            "supertokens",
+            "--bin",
+            "embedded-core",
+            "--message-format=json-render-diagnostics",
+        ])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "building embedded-core failed");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|msg| {
+            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "embedded-core"
+        })
+        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reports the embedded-core executable")
+}
+
+/// A running server and the URL it printed.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(binary: &Path, db: &Path) -> Self {
+        let mut child = Command::new(binary)
+            .args(["--addr", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_owned();
+        Self { child, url }
+    }
+
+    fn client(&self) -> CoreClient {
+        let host = CoreHost {
+            domain: self.url.clone(),
+            base_path: String::new(),
+        };
+        CoreClient::http(vec![host], None, Duration::from_secs(5)).unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the server acknowledged for one sign-in.
+#[derive(Debug, Clone)]
+struct Acked {
+    email: String,
+    user_id: String,
+    session_handle: String,
+}
+
+async fn sign_in(client: &CoreClient, email: &str) -> Result<Acked, String> {
+    let pl = Some("passwordless");
+    let created: CreateCodeResponse = client
+        .post(
+            "/public/recipe/signinup/code",
+            pl,
+            &CreateCodeRequest {
+                email: Some(email.to_owned()),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let CreateCodeResponse::Ok {
+        pre_auth_session_id,
+        device_id,
+        user_input_code,
+        ..
+    } = created
+    else {
+        return Err(format!("create code: {created:?}"));
+    };
+    let consumed: ConsumeCodeResponse = client
+        .post(
+            "/public/recipe/signinup/code/consume",
+            pl,
+            &ConsumeCodeRequest {
+                pre_auth_session_id,
+                device_id: Some(device_id),
+                user_input_code: Some(user_input_code),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let ConsumeCodeResponse::Ok { recipe_user_id, .. } = consumed else {
+        return Err(format!("consume: {consumed:?}"));
+    };
+    let session: CreateSessionResponse = client
+        .post(
+            "/public/recipe/session",
+            Some("session"),
+            &CreateSessionRequest {
+                user_id: recipe_user_id.clone(),
+                user_data_in_jwt: Map::new(),
+                user_data_in_database: Map::new(),
+                enable_anti_csrf: false,
+                use_dynamic_signing_key: true,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let CreateSessionResponse::Ok(session) = session;
+    Ok(Acked {
+        email: email.to_owned(),
+        user_id: recipe_user_id,
+        session_handle: session.session.handle,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_sign_in_survives_a_kill() {
+    let binary = tokio::task::spawn_blocking(server_binary).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("core.db");
+    let mut server = Server::start(&binary, &db);
+    let client = server.client();
+
+    let acked = Arc::new(Mutex::new(Vec::<Acked>::new()));
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let client = client.clone();
+            let acked = acked.clone();
+            tokio::spawn(async move {
+                let mut failures = 0;
+                for i in 0.. {
+                    match sign_in(&client, &format!("w{w}-{i}@example.com")).await {
+                        Ok(a) => acked.lock().unwrap().push(a),
+                        // After the kill every call fails; stop once that is clear.
+                        Err(_) => {
+                            failures += 1;
+                            if failures > 3 {
+                                break;
+                            }
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+
+    // Let the stream run, then kill the server without warning.
+    let started = Instant::now();
+    while acked.lock().unwrap().len() < 200 && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.child.kill().unwrap(); // SIGKILL
+    server.child.wait().unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 50,
+        "only {} sign-ins before the kill",
+        acked.len()
+    );
+
+    // Restart on the same file: everything acknowledged is there.
+    let server = Server::start(&binary, &db);
+    let client = server.client();
+    for a in &acked {
+        let user: GetUserResponse = client
+            .get("/user/id", None, &[("userId", &a.user_id)])
+            .await
+            .unwrap();
+        let GetUserResponse::Ok { user } = user else {
+            panic!("user of {} lost after the kill", a.email)
+        };
+        assert_eq!(user.emails, [a.email.clone()]);
+        let session: Value = client
+            .get(
+                "/recipe/session",
+                Some("session"),
+                &[("sessionHandle", &a.session_handle)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            session["status"], "OK",
+            "session of {} lost: {session}",
+            a.email
+        );
+        assert_eq!(session["userId"], json!(a.user_id));
+    }
+    // The database is consistent: no user twice, and new sign-ins work.
+    let count: Value = client.get("/public/users/count", None, &[]).await.unwrap();
+    let count = count["count"].as_u64().unwrap() as usize;
+    assert!(
+        count >= acked.len(),
+        "{count} users for {} acknowledged",
+        acked.len()
+    );
+    sign_in(&client, "after-restart@example.com").await.unwrap();
+    let again = sign_in(&client, &acked[0].email).await.unwrap();
+    assert_eq!(again.user_id, acked[0].user_id);
+}
