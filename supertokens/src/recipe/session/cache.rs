@@ -96,7 +96,6 @@ mod tests {
             session_handle: "h".into(),
             tenant_id: "public".into(),
             expiry_ms,
-            time_created_ms: 0,
             anti_csrf_token: None,
             parent_refresh_token_hash1: parent.map(str::to_owned),
         })

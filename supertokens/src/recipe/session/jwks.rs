@@ -2,7 +2,6 @@
 //! flight, at most every 500 ms) when a token names a key id the cache does not hold.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -37,7 +36,6 @@ pub(crate) struct JwksCache {
     refresh_interval_ms: i64,
     keys: RwLock<Keys>,
     fetch: tokio::sync::Mutex<()>,
-    fetches: AtomicU64,
 }
 
 impl JwksCache {
@@ -48,13 +46,7 @@ impl JwksCache {
             refresh_interval_ms: i64::try_from(refresh_interval.as_millis()).unwrap_or(i64::MAX),
             keys: RwLock::new(Keys::default()),
             fetch: tokio::sync::Mutex::new(()),
-            fetches: AtomicU64::new(0),
         }
-    }
-
-    /// How many times the JWKS was fetched.
-    pub(crate) fn fetch_count(&self) -> u64 {
-        self.fetches.load(Ordering::Relaxed)
     }
 
     fn lookup(&self, kid: Option<&str>) -> (Option<Vec<Arc<DecodingKey>>>, bool, Option<Instant>) {
@@ -98,7 +90,6 @@ impl JwksCache {
     }
 
     async fn refetch(&self) -> Result<(), KeyError> {
-        self.fetches.fetch_add(1, Ordering::Relaxed);
         let result = self.core.jwks().await;
         let mut keys = self
             .keys

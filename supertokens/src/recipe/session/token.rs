@@ -41,7 +41,6 @@ pub(crate) struct AccessToken {
     pub(crate) session_handle: String,
     pub(crate) tenant_id: String,
     pub(crate) expiry_ms: i64,
-    pub(crate) time_created_ms: i64,
     pub(crate) anti_csrf_token: Option<String>,
     pub(crate) parent_refresh_token_hash1: Option<String>,
 }
@@ -122,7 +121,7 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
             );
         }
         let expiry_ms = number_ms(&payload, "expiryTime", 1.0)?;
-        let time_created_ms = number_ms(&payload, "timeCreated", 1.0)?;
+        number_ms(&payload, "timeCreated", 1.0)?;
         let user_payload = payload
             .get("userData")
             .and_then(Value::as_object)
@@ -138,7 +137,6 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
             session_handle,
             tenant_id: "public".to_owned(),
             expiry_ms,
-            time_created_ms,
             anti_csrf_token: optional_string(&payload, "antiCsrfToken"),
             parent_refresh_token_hash1: optional_string(&payload, "parentRefreshTokenHash1"),
             payload: user_payload,
@@ -146,7 +144,7 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
     }
     let user_id = string(&payload, "sub")?;
     let expiry_ms = number_ms(&payload, "exp", 1000.0)?;
-    let time_created_ms = number_ms(&payload, "iat", 1000.0)?;
+    number_ms(&payload, "iat", 1000.0)?;
     let session_handle = string(&payload, "sessionHandle")?;
     string(&payload, "refreshTokenHash1")?;
     let tenant_id = if version >= 4 {
@@ -171,7 +169,6 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
         session_handle,
         tenant_id,
         expiry_ms,
-        time_created_ms,
         payload,
     })
 }
@@ -272,6 +269,9 @@ mod tests {
         assert!(parse(&token(good_header.clone(), p)).is_err());
         let mut p = v5_payload();
         p["exp"] = serde_json::json!("soon");
+        assert!(parse(&token(good_header.clone(), p)).is_err());
+        let mut p = v5_payload();
+        p.as_object_mut().unwrap().remove("iat");
         assert!(parse(&token(good_header.clone(), p)).is_err());
         let mut p = v5_payload();
         p.as_object_mut().unwrap().remove("rsub");
