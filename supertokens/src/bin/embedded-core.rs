@@ -17,6 +17,7 @@ use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
 
 const USAGE: &str = "\
 Usage: embedded-core [--addr <ip:port>] [--db <path | :memory:>] [--api-key <key>] [--log <path | ->]
+                     [--access-token-validity <seconds>]
 
 Serves the SuperTokens Core API (CDI) for passwordless sign-in and sessions, over SQLite.
 
@@ -27,6 +28,8 @@ Serves the SuperTokens Core API (CDI) for passwordless sign-in and sessions, ove
                        (except /hello and /.well-known/jwks.json)
   --log <path | ->     log every request as a JSON line to a file, or to stdout with `-`
                        (codes, link codes, device ids, tokens and keys are redacted)
+  --access-token-validity <seconds>
+                       lifetime of access tokens (default 3600)
   -h, --help           print this help";
 
 struct Args {
@@ -34,6 +37,7 @@ struct Args {
     database: Database,
     api_key: Option<String>,
     log: Option<RequestLogTarget>,
+    access_token_validity: Option<std::time::Duration>,
 }
 
 enum Parsed {
@@ -47,6 +51,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
         database: EmbeddedCoreConfig::default().database,
         api_key: None,
         log: None,
+        access_token_validity: None,
     };
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -81,6 +86,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
                 } else {
                     RequestLogTarget::File(v.into())
                 });
+            }
+            "--access-token-validity" => {
+                let v = value()?;
+                let secs: u64 = v.parse().map_err(|_| {
+                    format!("`--access-token-validity {v}` is not a number of seconds")
+                })?;
+                parsed.access_token_validity = Some(std::time::Duration::from_secs(secs));
             }
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -124,11 +136,14 @@ async fn serve(args: Args) -> Result<(), String> {
         Database::Memory => ":memory:".to_owned(),
         Database::File(path) => path.display().to_string(),
     };
-    let config = EmbeddedCoreConfig {
+    let mut config = EmbeddedCoreConfig {
         database: args.database,
         api_key: args.api_key,
         ..Default::default()
     };
+    if let Some(validity) = args.access_token_validity {
+        config.access_token_validity = validity;
+    }
     let mut core = EmbeddedCore::open(config).map_err(|e| e.to_string())?;
     if let Some(target) = args.log {
         core = core.with_request_log(target).map_err(|e| e.to_string())?;
