@@ -1,0 +1,316 @@
+//! Malformed and wrong input to the passwordless frontend API: the official SDKs' messages where
+//! they have one, and a clean 400 `{"message": …}` where they would crash with a 500.
+
+mod passwordless_support;
+
+use http::{Method, StatusCode};
+use passwordless_support::{App, app};
+use serde_json::json;
+
+async fn expect_400(app: &App, path: &str, body: Option<&str>, message: &str) {
+    let r = app
+        .raw(Method::POST, path, &[("rid", "passwordless")], body)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "{path} {body:?}: {}",
+        r.raw
+    );
+    assert_eq!(
+        r.headers["content-type"], "application/json",
+        "{path} {body:?}"
+    );
+    assert_eq!(r.body, json!({ "message": message }), "{path} {body:?}");
+}
+
+const NOT_OBJECT: &str = "Please send a JSON object as the request body";
+const NOT_JSON: &str = "Please send valid JSON in the request body";
+const EXACTLY_ONE: &str = "Please provide exactly one of email or phoneNumber";
+const ONE_OF: &str = "Please provide one of (linkCode) or (deviceId+userInputCode) and not both";
+
+#[tokio::test]
+async fn create_code_bad_bodies() {
+    let app = app("USER_INPUT_CODE", "EMAIL_OR_PHONE");
+    let p = "/auth/signinup/code";
+    // Crash the Python SDK (500) — a 400 here.
+    expect_400(&app, p, Some(r#"{"phoneNumber": null}"#), EXACTLY_ONE).await;
+    expect_400(&app, p, Some("false"), NOT_OBJECT).await;
+    // Crash the Node SDK (500) — a 400 here.
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"email": {}}"#),
+        "Please make sure that email is a string",
+    )
+    .await;
+    expect_400(&app, p, Some("null"), NOT_OBJECT).await;
+    expect_400(&app, p, Some("[]"), NOT_OBJECT).await;
+    expect_400(&app, p, Some("{\"email\":"), NOT_JSON).await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"phoneNumber": 14155552671}"#),
+        "Please make sure that phoneNumber is a string",
+    )
+    .await;
+    // The official messages.
+    expect_400(&app, p, None, EXACTLY_ONE).await;
+    expect_400(&app, p, Some("{}"), EXACTLY_ONE).await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"email":"a@example.com","phoneNumber":"+14155552671"}"#),
+        EXACTLY_ONE,
+    )
+    .await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"email":"a@example.com","shouldTryLinkingWithSessionUser":"yes"}"#),
+        "Please make sure that shouldTryLinkingWithSessionUser is a boolean",
+    )
+    .await;
+    let huge = format!(r#"{{"email":"{}@example.com"}}"#, "a".repeat(20_000));
+    let r = app.raw(Method::POST, p, &[], Some(&huge)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.raw);
+    assert!(app.outbox.all().is_empty(), "nothing was sent");
+    // The flag is accepted when it is a boolean.
+    let r = app
+        .post(
+            p,
+            json!({"email": "a@example.com", "shouldTryLinkingWithSessionUser": false}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+}
+
+#[tokio::test]
+async fn resend_bad_bodies() {
+    let app = app("USER_INPUT_CODE", "EMAIL");
+    let p = "/auth/signinup/code/resend";
+    expect_400(&app, p, Some("false"), NOT_OBJECT).await;
+    expect_400(&app, p, Some("null"), NOT_OBJECT).await;
+    expect_400(&app, p, None, "Please provide preAuthSessionId").await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"deviceId":"d"}"#),
+        "Please provide preAuthSessionId",
+    )
+    .await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"preAuthSessionId":"p"}"#),
+        "Please provide a deviceId",
+    )
+    .await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"preAuthSessionId":"p","deviceId":[]}"#),
+        "Please make sure that deviceId is a string",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn consume_bad_bodies() {
+    let app = app("USER_INPUT_CODE_AND_MAGIC_LINK", "EMAIL");
+    let p = "/auth/signinup/code/consume";
+    expect_400(&app, p, Some("false"), NOT_OBJECT).await;
+    expect_400(&app, p, Some("null"), NOT_OBJECT).await;
+    expect_400(&app, p, Some("{}"), "Please provide preAuthSessionId").await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"linkCode":"l"}"#),
+        "Please provide preAuthSessionId",
+    )
+    .await;
+    expect_400(&app, p, Some(r#"{"preAuthSessionId":"p"}"#), ONE_OF).await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"preAuthSessionId":"p","linkCode":"l","deviceId":"d"}"#),
+        ONE_OF,
+    )
+    .await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"preAuthSessionId":"p","linkCode":"l","userInputCode":"1"}"#),
+        ONE_OF,
+    )
+    .await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"preAuthSessionId":"p","deviceId":"d"}"#),
+        "Please provide both deviceId and userInputCode",
+    )
+    .await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"preAuthSessionId":"p","userInputCode":"1"}"#),
+        "Please provide both deviceId and userInputCode",
+    )
+    .await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"preAuthSessionId":1,"linkCode":"l"}"#),
+        "Please make sure that preAuthSessionId is a string",
+    )
+    .await;
+    expect_400(
+        &app,
+        p,
+        Some(r#"{"preAuthSessionId":"p","deviceId":"d","userInputCode":123456}"#),
+        "Please make sure that userInputCode is a string",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_device_id_of_another_attempt_is_a_400_not_a_500() {
+    let app = app("USER_INPUT_CODE", "EMAIL");
+    let (device_a, _pre_a, message_a) = app.create_code(json!({"email": "a@example.com"})).await;
+    let (_device_b, pre_b, _) = app.create_code(json!({"email": "b@example.com"})).await;
+    let r = app
+        .post(
+            "/auth/signinup/code/consume",
+            json!({"preAuthSessionId": pre_b, "deviceId": device_a,
+                   "userInputCode": message_a.user_input_code.unwrap()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.raw);
+    assert!(r.body["message"].is_string(), "{}", r.raw);
+    assert!(
+        !r.raw.contains("SuperTokens core"),
+        "no internal detail: {}",
+        r.raw
+    );
+}
+
+#[tokio::test]
+async fn exists_apis_need_their_param() {
+    let app = app("USER_INPUT_CODE", "EMAIL_OR_PHONE");
+    for path in [
+        "/auth/passwordless/email/exists",
+        "/auth/signup/email/exists",
+        "/auth/passwordless/email/exists?mail=a@b.com",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(
+            r.body,
+            json!({"message": "Please provide the email as a GET param"})
+        );
+    }
+    for path in [
+        "/auth/passwordless/phonenumber/exists",
+        "/auth/signup/phonenumber/exists",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(
+            r.body,
+            json!({"message": "Please provide the phoneNumber as a GET param"})
+        );
+    }
+    // The path is case-sensitive, as in the other SDKs and web-js.
+    let r = app
+        .get("/auth/passwordless/phoneNumber/exists?phoneNumber=%2B14155552671")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn tenant_ids_follow_the_routing_rule() {
+    let app = app("USER_INPUT_CODE", "EMAIL");
+    let r = app
+        .post(
+            "/auth/bad_tenant/signinup/code",
+            json!({"email": "a@example.com"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.raw);
+    let r = app
+        .post(
+            "/auth/public/signinup/code",
+            json!({"email": "a@example.com"}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+}
+
+#[tokio::test]
+async fn disabled_apis_are_not_served() {
+    let app = passwordless_support::app_with("USER_INPUT_CODE", "EMAIL", |c| {
+        c.no_send_limits()
+            .disable_api(supertokens::passwordless::PasswordlessApi::EmailExists)
+    });
+    let r = app
+        .get("/auth/passwordless/email/exists?email=a%40b.com")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.get("/auth/signup/email/exists?email=a%40b.com").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .post("/auth/signinup/code", json!({"email": "a@example.com"}))
+        .await;
+    assert_eq!(r.body["status"], "OK");
+}
+
+#[tokio::test]
+async fn custom_validators_and_code_generator() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let app = passwordless_support::app_with("USER_INPUT_CODE", "EMAIL_OR_PHONE", |c| {
+        c.no_send_limits()
+            .validate_email_address(|email: &str, _t: &str| {
+                if email.ends_with("@example.com") {
+                    Ok(())
+                } else {
+                    Err("Only example.com addresses".to_owned())
+                }
+            })
+            .validate_phone_number(|_p: &str, _t: &str| Ok(()))
+            .user_input_code_generator(|_t: &str| {
+                format!("C{:05}", N.fetch_add(1, Ordering::SeqCst))
+            })
+    });
+    let r = app
+        .post("/auth/signinup/code", json!({"email": "a@gmail.com"}))
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"status": "GENERAL_ERROR", "message": "Only example.com addresses"})
+    );
+    let (device_id, pre, m) = app.create_code(json!({"email": " a@example.com "})).await;
+    let code = m.user_input_code.clone().unwrap();
+    assert!(code.starts_with('C') && code.len() == 6, "{code}");
+    // A custom phone validator may accept what does not parse: it is kept as typed, trimmed.
+    let (_, _, m2) = app.create_code(json!({"phoneNumber": " 12345 "})).await;
+    assert_eq!(m2.to, "12345");
+    let r = app
+        .post(
+            "/auth/signinup/code/resend",
+            json!({"deviceId": device_id, "preAuthSessionId": pre}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "OK");
+    let resent = app.outbox.last().1.user_input_code.unwrap();
+    assert_ne!(resent, code);
+    assert!(resent.starts_with('C'));
+    let r = app
+        .post(
+            "/auth/signinup/code/consume",
+            json!({"preAuthSessionId": pre, "deviceId": device_id, "userInputCode": resent}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+}

@@ -1,0 +1,154 @@
+//! Send limits (an addition of this SDK): per contact, per client IP, and between resends to a
+//! device; answered with 429, `Retry-After` and a JSON body, with nothing created or sent.
+
+mod passwordless_support;
+
+use std::time::Duration;
+
+use http::{Method, StatusCode};
+use passwordless_support::{App, app_with};
+use serde_json::json;
+use supertokens::passwordless::SendLimits;
+
+fn assert_limited(r: &passwordless_support::Reply, max_wait: u64) -> u64 {
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.raw);
+    assert_eq!(r.body["status"], "RATE_LIMITED", "{}", r.raw);
+    assert!(
+        r.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("try again") || m.contains("wait")),
+        "{}",
+        r.raw
+    );
+    let secs = r.body["retryAfterSeconds"]
+        .as_u64()
+        .expect("retryAfterSeconds");
+    assert!(secs >= 1 && secs <= max_wait, "{secs}");
+    assert_eq!(r.headers["retry-after"], secs.to_string().as_str());
+    secs
+}
+
+async fn send(app: &App, email: &str) -> passwordless_support::Reply {
+    app.post("/auth/signinup/code", json!({"email": email}))
+        .await
+}
+
+#[tokio::test]
+async fn defaults_allow_five_sends_per_contact_per_hour() {
+    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| c);
+    for _ in 0..5 {
+        assert_eq!(send(&app, "a@example.com").await.body["status"], "OK");
+    }
+    let sent = app.outbox.len();
+    // The contact is compared as the core stores it: trimmed, any case.
+    let r = send(&app, " A@Example.com").await;
+    assert_limited(&r, 3600);
+    assert_eq!(app.outbox.len(), sent, "nothing sent when limited");
+    // Other contacts are not affected.
+    assert_eq!(send(&app, "b@example.com").await.body["status"], "OK");
+    // An hour later the contact may receive codes again.
+    app.clock.advance(Duration::from_secs(3601));
+    assert_eq!(send(&app, "a@example.com").await.body["status"], "OK");
+}
+
+#[tokio::test]
+async fn resends_to_a_device_wait_thirty_seconds_by_default() {
+    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| c);
+    let (device_id, pre, _) = app.create_code(json!({"email": "r@example.com"})).await;
+    let resend = json!({"deviceId": device_id, "preAuthSessionId": pre});
+    let r = app.post("/auth/signinup/code/resend", resend.clone()).await;
+    let wait = assert_limited(&r, 30);
+    assert!(wait >= 29, "{wait}");
+    assert!(
+        r.body["message"].as_str().unwrap().contains("wait"),
+        "{}",
+        r.raw
+    );
+    app.clock.advance(Duration::from_secs(31));
+    let r = app.post("/auth/signinup/code/resend", resend.clone()).await;
+    assert_eq!(r.body, json!({"status": "OK"}), "{}", r.raw);
+    let r = app.post("/auth/signinup/code/resend", resend).await;
+    assert_limited(&r, 30);
+}
+
+#[tokio::test]
+async fn resends_count_towards_the_contact_limit() {
+    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| {
+        c.send_limits(
+            SendLimits::new()
+                .per_identifier(2, Duration::from_secs(600))
+                .no_resend_interval(),
+        )
+    });
+    let (device_id, pre, _) = app.create_code(json!({"email": "c@example.com"})).await;
+    let resend = json!({"deviceId": device_id, "preAuthSessionId": pre});
+    assert_eq!(
+        app.post("/auth/signinup/code/resend", resend.clone())
+            .await
+            .body["status"],
+        "OK"
+    );
+    let r = app.post("/auth/signinup/code/resend", resend).await;
+    let secs = assert_limited(&r, 600);
+    assert!(secs > 590, "{secs}");
+}
+
+#[tokio::test]
+async fn per_ip_limit_uses_the_configured_header() {
+    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| {
+        c.send_limits(
+            SendLimits::disabled()
+                .per_ip(2, Duration::from_secs(60))
+                .client_ip_header("x-forwarded-for"),
+        )
+    });
+    let from = |ip: &'static str, email: &'static str| {
+        let app = &app;
+        async move {
+            app.raw(
+                Method::POST,
+                "/auth/signinup/code",
+                &[("x-forwarded-for", ip)],
+                Some(&json!({"email": email}).to_string()),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        from("203.0.113.7, 10.0.0.1", "1@example.com").await.body["status"],
+        "OK"
+    );
+    assert_eq!(
+        from("203.0.113.7", "2@example.com").await.body["status"],
+        "OK"
+    );
+    let r = from("203.0.113.7", "3@example.com").await;
+    assert_limited(&r, 60);
+    assert!(
+        r.body["message"].as_str().unwrap().contains("network"),
+        "{}",
+        r.raw
+    );
+    assert_eq!(
+        from("198.51.100.1", "3@example.com").await.body["status"],
+        "OK"
+    );
+    // Without the header the IP is unknown, and the per-IP limit does not apply.
+    assert_eq!(send(&app, "4@example.com").await.body["status"], "OK");
+}
+
+#[tokio::test]
+async fn limits_can_be_turned_off() {
+    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| c.no_send_limits());
+    for _ in 0..12 {
+        assert_eq!(send(&app, "a@example.com").await.body["status"], "OK");
+    }
+    let (device_id, pre, _) = app.create_code(json!({"email": "a@example.com"})).await;
+    let r = app
+        .post(
+            "/auth/signinup/code/resend",
+            json!({"deviceId": device_id, "preAuthSessionId": pre}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "OK");
+}
