@@ -151,7 +151,7 @@ impl Config {
 
 /// Builder of [`Config`]; every setter takes the value as written and [`build`](Self::build)
 /// validates all of them.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[must_use]
 pub struct ConfigBuilder {
     pub(crate) app_name: Option<String>,
@@ -167,6 +167,27 @@ pub struct ConfigBuilder {
     pub(crate) session: Option<SessionConfig>,
     pub(crate) passwordless: Option<PasswordlessConfig>,
     pub(crate) clock: Option<crate::Clock>,
+}
+
+impl std::fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("app_name", &self.app_name)
+            .field("api_domain", &self.api_domain)
+            .field("website_domain", &self.website_domain)
+            .field("api_base_path", &self.api_base_path)
+            .field("website_base_path", &self.website_base_path)
+            .field("api_gateway_path", &self.api_gateway_path)
+            .field("connection_uri", &self.connection_uri)
+            // The key is a secret: show only whether there is one.
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("core_timeout", &self.core_timeout)
+            .field("embedded_core", &self.embedded_core)
+            .field("session", &self.session)
+            .field("passwordless", &self.passwordless)
+            .field("clock", &self.clock)
+            .finish()
+    }
 }
 
 macro_rules! string_setters {
@@ -284,7 +305,11 @@ impl ConfigBuilder {
     ///
     /// ```
     /// use supertokens::passwordless::PasswordlessConfig;
-    /// let builder = supertokens::Config::builder().passwordless(PasswordlessConfig::default());
+    /// let builder = supertokens::Config::builder().passwordless(
+    ///     PasswordlessConfig::default()
+    ///         .flow_type("USER_INPUT_CODE")
+    ///         .contact_method("PHONE"),
+    /// );
     /// ```
     pub fn passwordless(mut self, config: PasswordlessConfig) -> Self {
         self.passwordless = Some(config);

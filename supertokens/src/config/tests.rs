@@ -6,6 +6,12 @@ use super::*;
 use crate::passwordless::PasswordlessConfig;
 use crate::session::SessionConfig;
 
+fn passwordless() -> PasswordlessConfig {
+    PasswordlessConfig::default()
+        .flow_type("USER_INPUT_CODE")
+        .contact_method("PHONE")
+}
+
 fn valid() -> ConfigBuilder {
     Config::builder()
         .app_name("Demo")
@@ -102,6 +108,9 @@ fn the_api_key_stays_out_of_debug_output() {
     let shown = format!("{config:?}");
     assert!(!shown.contains("very-secret-key"), "{shown}");
     assert!(shown.contains("<redacted>"), "{shown}");
+    let builder = valid().api_key("very-secret-key");
+    let shown = format!("{builder:?}");
+    assert!(!shown.contains("very-secret-key"), "{shown}");
 }
 
 #[test]
@@ -225,7 +234,7 @@ fn a_recipe_is_required_and_passwordless_needs_session() {
     assert_eq!(found.fields(), ["session"]);
     assert!(found.to_string().contains("`session()`"), "{found}");
 
-    let found = errors(no_recipe.passwordless(PasswordlessConfig::default()));
+    let found = errors(no_recipe.passwordless(passwordless()));
     assert_eq!(found.fields(), ["passwordless"]);
     assert!(found.to_string().contains("add `session()`"), "{found}");
 }
@@ -233,7 +242,7 @@ fn a_recipe_is_required_and_passwordless_needs_session() {
 #[test]
 fn a_valid_config_with_both_recipes() {
     let config = valid()
-        .passwordless(PasswordlessConfig::default())
+        .passwordless(passwordless())
         .build()
         .unwrap();
     assert!(config.passwordless.is_some());
