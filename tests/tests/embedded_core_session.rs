@@ -1,25 +1,100 @@
-//! The embedded core's session half, through its CDI: access tokens, the legacy refresh
-//! rotation with theft detection, revocation, regeneration, session data, signing-key rotation
-//! and bad input.
+//! The embedded core's session half, through the SDK's CDI client over both transports
+//! (in-process and HTTP on loopback): access tokens, the legacy refresh rotation with theft
+//! detection, revocation, regeneration, session data, signing-key rotation and bad input.
+//! Every scenario runs on both transports.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
-use http::{Request, StatusCode};
+use axum::ServiceExt as _;
+use http::StatusCode;
+use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
+use supertokens::Clock;
+use supertokens::config::CoreHost;
+use supertokens::core::CoreClient;
 use supertokens::core::embedded::EmbeddedCore;
 use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
-use tower::ServiceExt;
+use tower::ServiceExt as _;
 
 const HOUR: Duration = Duration::from_secs(3600);
 const DAY: Duration = Duration::from_secs(86_400);
+const TIMEOUT: Duration = Duration::from_secs(30);
+const RID: Option<&str> = Some("session");
 
-fn memory_core() -> EmbeddedCore {
-    EmbeddedCore::open(EmbeddedCoreConfig {
-        database: Database::Memory,
-        ..EmbeddedCoreConfig::default()
-    })
-    .expect("the embedded core opens")
+#[derive(Clone, Copy, Debug)]
+enum Transport {
+    InProcess,
+    Http,
+}
+
+/// An embedded core and the SDK's client of it over one transport.
+#[derive(Clone)]
+struct Cdi {
+    core: EmbeddedCore,
+    client: CoreClient,
+    /// `http://127.0.0.1:<port>` when served over HTTP.
+    base: Option<String>,
+    _server: Option<Arc<ServerGuard>>,
+}
+
+/// Stops the loopback server with the last clone of its harness.
+struct ServerGuard(tokio::task::JoinHandle<()>);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Cdi {
+    async fn new(transport: Transport) -> Self {
+        Self::with(
+            transport,
+            EmbeddedCoreConfig {
+                database: Database::Memory,
+                ..EmbeddedCoreConfig::default()
+            },
+        )
+        .await
+    }
+
+    async fn with(transport: Transport, config: EmbeddedCoreConfig) -> Self {
+        let api_key = config.api_key.clone();
+        let core = EmbeddedCore::open_with_clock(config, Clock::system()).expect("the core opens");
+        match transport {
+            Transport::InProcess => Self {
+                client: CoreClient::in_process(core.service(), api_key, TIMEOUT),
+                core,
+                base: None,
+                _server: None,
+            },
+            Transport::Http => {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let base = format!("http://{}", listener.local_addr().unwrap());
+                let service = core.service();
+                let server = tokio::spawn(async move {
+                    axum::serve(listener, service.into_make_service())
+                        .await
+                        .unwrap();
+                });
+                let host = CoreHost {
+                    domain: base.clone(),
+                    base_path: String::new(),
+                };
+                Self {
+                    client: CoreClient::http(vec![host], api_key, TIMEOUT).unwrap(),
+                    core,
+                    base: Some(base),
+                    _server: Some(Arc::new(ServerGuard(server))),
+                }
+            }
+        }
+    }
+
+    fn clock(&self) -> &Clock {
+        self.core.clock()
+    }
 }
 
 /// A raw answer: status, headers and body text.
@@ -29,66 +104,97 @@ struct Answer {
     text: String,
 }
 
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.text))
+/// A request exactly as given (no client in between), over the harness's transport.
+async fn call(
+    cdi: &Cdi,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Answer {
+    match &cdi.base {
+        None => {
+            let mut req = http::Request::builder().method(method).uri(path);
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            let req = req
+                .body(axum::body::Body::from(body.unwrap_or("").to_owned()))
+                .unwrap();
+            let response = cdi.core.service().oneshot(req).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            Answer {
+                status,
+                headers,
+                text: String::from_utf8_lossy(&bytes).into_owned(),
+            }
+        }
+        Some(base) => {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            let mut req = reqwest::Client::new().request(method, format!("{base}{path}"));
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            if let Some(body) = body {
+                req = req.body(body.to_owned());
+            }
+            let response = req.send().await.unwrap();
+            let status = StatusCode::from_u16(response.status().as_u16()).unwrap();
+            let mut out = http::HeaderMap::new();
+            for (k, v) in response.headers() {
+                out.append(
+                    http::HeaderName::from_bytes(k.as_str().as_bytes()).unwrap(),
+                    http::HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+                );
+            }
+            Answer {
+                status,
+                headers: out,
+                text: response.text().await.unwrap(),
+            }
+        }
     }
 }
 
-/// Calls the core's tower service directly (no socket).
-async fn call(core: &EmbeddedCore, method: &str, path: &str, body: Option<&str>) -> Answer {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("cdi-version", "5.4")
-        .header("rid", "session");
+/// A CDI call with the usual headers (`cdi-version: 5.4`, `rid: session`).
+async fn cdi_call(cdi: &Cdi, method: &str, path: &str, body: Option<&str>) -> Answer {
+    let mut headers = vec![("cdi-version", "5.4"), ("rid", "session")];
     if body.is_some() {
-        req = req.header("content-type", "application/json; charset=utf-8");
+        headers.push(("content-type", "application/json; charset=utf-8"));
     }
-    let req = req
-        .body(
-            body.map(|b| Body::from(b.to_owned()))
-                .unwrap_or_else(Body::empty),
-        )
-        .unwrap();
-    let response = core.service().oneshot(req).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
+    call(cdi, method, path, &headers, body).await
+}
+
+async fn post(cdi: &Cdi, path: &str, body: Value) -> Value {
+    cdi.client
+        .post(path, RID, &body)
         .await
-        .unwrap()
-        .to_bytes();
-    Answer {
-        status,
-        headers,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"))
 }
 
-/// A 200 JSON answer, or a panic naming what came back.
-async fn ok(core: &EmbeddedCore, method: &str, path: &str, body: Option<Value>) -> Value {
-    let body = body.map(|b| b.to_string());
-    let answer = call(core, method, path, body.as_deref()).await;
-    assert_eq!(
-        answer.status,
-        StatusCode::OK,
-        "{method} {path}: {}",
-        answer.text
-    );
-    answer.json()
+async fn put(cdi: &Cdi, path: &str, body: Value) -> Value {
+    cdi.client
+        .put(path, RID, &body)
+        .await
+        .unwrap_or_else(|e| panic!("PUT {path}: {e}"))
 }
 
-async fn post(core: &EmbeddedCore, path: &str, body: Value) -> Value {
-    ok(core, "POST", path, Some(body)).await
-}
-
-async fn get(core: &EmbeddedCore, path: &str) -> Value {
-    ok(core, "GET", path, None).await
-}
-
-async fn put(core: &EmbeddedCore, path: &str, body: Value) -> Value {
-    ok(core, "PUT", path, Some(body)).await
+/// `GET path?query` (the query as written in `path`, plain values).
+async fn get(cdi: &Cdi, path_and_query: &str) -> Value {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let pairs: Vec<(&str, &str)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .collect();
+    cdi.client
+        .get(path, RID, &pairs)
+        .await
+        .unwrap_or_else(|e| panic!("GET {path_and_query}: {e}"))
 }
 
 /// base64url (no padding) decoding, enough to read JWT segments.
@@ -130,7 +236,7 @@ fn payload(token: &str) -> Value {
     jwt_part(token, 1)
 }
 
-async fn create(core: &EmbeddedCore, user: &str, dynamic: bool, anti_csrf: bool) -> Value {
+async fn create(core: &Cdi, user: &str, dynamic: bool, anti_csrf: bool) -> Value {
     post(
         core,
         "/public/recipe/session",
@@ -145,7 +251,7 @@ async fn create(core: &EmbeddedCore, user: &str, dynamic: bool, anti_csrf: bool)
     .await
 }
 
-async fn verify(core: &EmbeddedCore, access_token: &str, check_database: bool) -> Value {
+async fn verify(core: &Cdi, access_token: &str, check_database: bool) -> Value {
     post(
         core,
         "/recipe/session/verify",
@@ -159,7 +265,7 @@ async fn verify(core: &EmbeddedCore, access_token: &str, check_database: bool) -
     .await
 }
 
-async fn refresh(core: &EmbeddedCore, refresh_token: &str) -> Value {
+async fn refresh(core: &Cdi, refresh_token: &str) -> Value {
     post(
         core,
         "/recipe/session/refresh",
@@ -180,9 +286,8 @@ fn handle(answer: &Value) -> String {
     answer["session"]["handle"].as_str().unwrap().to_owned()
 }
 
-#[tokio::test]
-async fn create_issues_a_v5_token_and_an_opaque_refresh_token() {
-    let core = memory_core();
+async fn create_issues_a_v5_token_and_an_opaque_refresh_token(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let before = core.clock().now_ms();
     let created = create(&core, "user-1", true, false).await;
     assert_eq!(created["status"], "OK");
@@ -259,9 +364,8 @@ async fn create_issues_a_v5_token_and_an_opaque_refresh_token() {
     );
 }
 
-#[tokio::test]
-async fn refresh_issues_a_child_token_and_verify_promotes_it() {
-    let core = memory_core();
+async fn refresh_issues_a_child_token_and_verify_promotes_it(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-1", true, false).await;
     let (at0, rt0) = (access(&created), refresh_of(&created));
 
@@ -313,9 +417,8 @@ async fn refresh_issues_a_child_token_and_verify_promotes_it() {
     assert_eq!(next["status"], "OK");
 }
 
-#[tokio::test]
-async fn theft_s1_r1_s2_r1_reusing_the_parent_after_the_child_was_verified() {
-    let core = memory_core();
+async fn theft_s1_r1_s2_r1_reusing_the_parent_after_the_child_was_verified(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-7", true, false).await;
     let rt0 = refresh_of(&created);
     let refreshed = refresh(&core, &rt0).await;
@@ -334,9 +437,8 @@ async fn theft_s1_r1_s2_r1_reusing_the_parent_after_the_child_was_verified() {
     assert_eq!(refresh(&core, &rt1).await["status"], "OK");
 }
 
-#[tokio::test]
-async fn theft_s1_r1_r2_r1_reusing_the_parent_after_the_child_was_refreshed() {
-    let core = memory_core();
+async fn theft_s1_r1_r2_r1_reusing_the_parent_after_the_child_was_refreshed(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-8", true, false).await;
     let rt0 = refresh_of(&created);
     let rt1 = refresh_of(&refresh(&core, &rt0).await);
@@ -355,9 +457,10 @@ async fn theft_s1_r1_r2_r1_reusing_the_parent_after_the_child_was_refreshed() {
     assert_eq!(theft["session"]["recipeUserId"], "user-8");
 }
 
-#[tokio::test]
-async fn an_access_token_of_the_grandparent_refresh_token_verifies_without_rolling_back() {
-    let core = memory_core();
+async fn an_access_token_of_the_grandparent_refresh_token_verifies_without_rolling_back(
+    transport: Transport,
+) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-9", true, false).await;
     let r1 = refresh(&core, &refresh_of(&created)).await;
     let at1 = access(&r1);
@@ -379,9 +482,8 @@ async fn an_access_token_of_the_grandparent_refresh_token_verifies_without_rolli
     );
 }
 
-#[tokio::test]
-async fn create_verify_refresh_verify_refresh() {
-    let core = memory_core();
+async fn create_verify_refresh_verify_refresh(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let mut answer = create(&core, "user-10", true, false).await;
     for round in 0..4 {
         let verified = verify(&core, &access(&answer), false).await;
@@ -393,9 +495,8 @@ async fn create_verify_refresh_verify_refresh() {
     }
 }
 
-#[tokio::test]
-async fn a_revoked_session_verifies_only_without_a_database_check() {
-    let core = memory_core();
+async fn a_revoked_session_verifies_only_without_a_database_check(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-2", true, false).await;
     let h = handle(&created);
     let removed = post(
@@ -425,9 +526,8 @@ async fn a_revoked_session_verifies_only_without_a_database_check() {
     );
 }
 
-#[tokio::test]
-async fn a_child_token_of_a_revoked_session_cannot_be_promoted() {
-    let core = memory_core();
+async fn a_child_token_of_a_revoked_session_cannot_be_promoted(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-3", true, false).await;
     let refreshed = refresh(&core, &refresh_of(&created)).await;
     post(
@@ -442,9 +542,8 @@ async fn a_child_token_of_a_revoked_session_cannot_be_promoted() {
     );
 }
 
-#[tokio::test]
-async fn regenerate_replaces_the_claims_and_keeps_the_expiry() {
-    let core = memory_core();
+async fn regenerate_replaces_the_claims_and_keeps_the_expiry(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-4", true, false).await;
     let token = access(&created);
     core.clock().advance(Duration::from_secs(5));
@@ -518,9 +617,8 @@ async fn regenerate_replaces_the_claims_and_keeps_the_expiry() {
     assert_eq!(gone["status"], "UNAUTHORISED");
 }
 
-#[tokio::test]
-async fn sessions_are_listed_and_revoked_by_user() {
-    let core = memory_core();
+async fn sessions_are_listed_and_revoked_by_user(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let a = handle(&create(&core, "alice", true, false).await);
     let b = handle(&create(&core, "alice", false, false).await);
     let other = handle(&create(&core, "bob", true, false).await);
@@ -568,9 +666,8 @@ async fn sessions_are_listed_and_revoked_by_user() {
     );
 }
 
-#[tokio::test]
-async fn session_data_and_jwt_data_can_be_replaced() {
-    let core = memory_core();
+async fn session_data_and_jwt_data_can_be_replaced(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-5", true, false).await;
     let h = handle(&created);
     let info = get(&core, &format!("/recipe/session?sessionHandle={h}")).await;
@@ -632,9 +729,8 @@ async fn session_data_and_jwt_data_can_be_replaced() {
     }
 }
 
-#[tokio::test]
-async fn static_and_dynamic_keys_follow_the_request_on_create_and_refresh() {
-    let core = memory_core();
+async fn static_and_dynamic_keys_follow_the_request_on_create_and_refresh(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-6", false, false).await;
     let static_kid = kid(&access(&created));
     assert!(static_kid.starts_with("s-"), "{static_kid}");
@@ -678,9 +774,8 @@ async fn static_and_dynamic_keys_follow_the_request_on_create_and_refresh() {
     assert_eq!(verify(&core, &access(&back), false).await["status"], "OK");
 }
 
-#[tokio::test]
-async fn anti_csrf_tokens_are_issued_and_checked() {
-    let core = memory_core();
+async fn anti_csrf_tokens_are_issued_and_checked(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-11", true, true).await;
     let csrf = created["antiCsrfToken"].as_str().unwrap().to_owned();
     assert_eq!(csrf.len(), 36);
@@ -733,9 +828,8 @@ async fn anti_csrf_tokens_are_issued_and_checked() {
     assert_eq!(payload(&access(&right))["antiCsrfToken"], new_csrf);
 }
 
-#[tokio::test]
-async fn tokens_expire() {
-    let core = memory_core();
+async fn tokens_expire(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let created = create(&core, "user-12", true, false).await;
     let token = access(&created);
     core.clock().advance(HOUR + Duration::from_secs(1));
@@ -773,9 +867,8 @@ async fn tokens_expire() {
     assert_eq!(verify(&core, &access(&later), true).await["status"], "OK");
 }
 
-#[tokio::test]
-async fn signing_keys_rotate_and_old_tokens_verify_until_they_expire() {
-    let core = memory_core();
+async fn signing_keys_rotate_and_old_tokens_verify_until_they_expire(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let first = create(&core, "user-13", true, false).await;
     let k1 = kid(&access(&first));
 
@@ -783,7 +876,7 @@ async fn signing_keys_rotate_and_old_tokens_verify_until_they_expire() {
     core.clock().advance(7 * DAY - Duration::from_secs(10 * 60));
     let late = create(&core, "user-13", true, false).await;
     assert_eq!(kid(&access(&late)), k1);
-    let jwks = call(&core, "GET", "/.well-known/jwks.json", None).await;
+    let jwks = cdi_call(&core, "GET", "/.well-known/jwks.json", None).await;
     let max_age: i64 = jwks.headers["cache-control"]
         .to_str()
         .unwrap()
@@ -838,30 +931,26 @@ async fn signing_keys_rotate_and_old_tokens_verify_until_they_expire() {
     assert_eq!(kid(&access(&moved)), k2);
 }
 
-#[tokio::test]
-async fn the_jwks_is_public_and_cacheable() {
-    let core = EmbeddedCore::open(EmbeddedCoreConfig {
-        database: Database::Memory,
-        api_key: Some("secret-key-0123456789".into()),
-        ..EmbeddedCoreConfig::default()
-    })
-    .unwrap();
-    let req = Request::builder()
-        .uri("/.well-known/jwks.json")
-        .body(Body::empty())
-        .unwrap();
-    let response = core.service().oneshot(req).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let cache = response.headers()["cache-control"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(cache.starts_with("max-age=") && cache.ends_with(", must-revalidate"));
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    let jwks: Value = serde_json::from_slice(&bytes).unwrap();
+async fn the_jwks_is_public_and_cacheable(transport: Transport) {
+    const KEY: &str = "secret-key-0123456789";
+    let core = Cdi::with(
+        transport,
+        EmbeddedCoreConfig {
+            database: Database::Memory,
+            api_key: Some(KEY.into()),
+            ..EmbeddedCoreConfig::default()
+        },
+    )
+    .await;
+    // No api key, no cdi-version.
+    let answer = call(&core, "GET", "/.well-known/jwks.json", &[], None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let cache = answer.headers["cache-control"].to_str().unwrap().to_owned();
+    assert!(
+        cache.starts_with("max-age=") && cache.ends_with(", must-revalidate"),
+        "{cache}"
+    );
+    let jwks: Value = serde_json::from_str(&answer.text).unwrap();
     assert!(jwks.get("status").is_none());
     let key = &jwks["keys"][0];
     assert_eq!(key["kty"], "RSA");
@@ -871,29 +960,26 @@ async fn the_jwks_is_public_and_cacheable() {
     assert!(key["kid"].as_str().unwrap().starts_with("d-"));
     assert!(key["n"].as_str().unwrap().len() > 300);
 
+    // The SDK's client reads the keys and the cache lifetime.
+    let (keys, max_age) = core.client.jwks().await.unwrap();
+    assert_eq!(keys.keys.len(), 1);
+    assert_eq!(keys.keys[0].kid, key["kid"].as_str().unwrap());
+    let max_age = max_age.expect("a cache lifetime").as_secs();
+    assert!(
+        (7 * 86_400 - 60 - 30..=7 * 86_400 - 60).contains(&max_age),
+        "until the next key is published: {max_age}"
+    );
+
     // `/recipe/jwt/jwks` needs the api key and answers with a status.
-    let no_key = call(&core, "GET", "/recipe/jwt/jwks", None).await;
+    let no_key = cdi_call(&core, "GET", "/recipe/jwt/jwks", None).await;
     assert_eq!(no_key.status, StatusCode::UNAUTHORIZED);
-    let req = Request::builder()
-        .uri("/recipe/jwt/jwks")
-        .header("api-key", "secret-key-0123456789")
-        .header("cdi-version", "5.4")
-        .body(Body::empty())
-        .unwrap();
-    let response = core.service().oneshot(req).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    let with_status: Value = serde_json::from_slice(&bytes).unwrap();
+    let with_status = get(&core, "/recipe/jwt/jwks").await;
     assert_eq!(with_status["status"], "OK");
     assert_eq!(with_status["keys"], jwks["keys"]);
 }
 
-#[tokio::test]
-async fn concurrent_first_sessions_make_a_single_signing_key() {
-    let core = memory_core();
+async fn concurrent_first_sessions_make_a_single_signing_key(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let mut tasks = Vec::new();
     for i in 0..16 {
         let core = core.clone();
@@ -916,19 +1002,18 @@ async fn concurrent_first_sessions_make_a_single_signing_key() {
     );
 }
 
-#[tokio::test]
-async fn sessions_keys_and_refresh_tokens_survive_a_restart() {
+async fn sessions_keys_and_refresh_tokens_survive_a_restart(transport: Transport) {
     let dir = tempfile::tempdir().unwrap();
     let config = EmbeddedCoreConfig {
         database: Database::File(dir.path().join("core.db")),
         ..EmbeddedCoreConfig::default()
     };
     let (token, rt, h) = {
-        let core = EmbeddedCore::open(config.clone()).unwrap();
+        let core = Cdi::with(transport, config.clone()).await;
         let created = create(&core, "user-14", true, false).await;
         (access(&created), refresh_of(&created), handle(&created))
     };
-    let core = EmbeddedCore::open(config).unwrap();
+    let core = Cdi::with(transport, config).await;
     let verified = verify(&core, &token, true).await;
     assert_eq!(verified["status"], "OK");
     assert_eq!(verified["session"]["handle"], h);
@@ -937,9 +1022,8 @@ async fn sessions_keys_and_refresh_tokens_survive_a_restart() {
     assert_eq!(kid(&access(&refreshed)), kid(&token), "same signing key");
 }
 
-#[tokio::test]
-async fn bad_input_is_a_400_with_the_cores_words() {
-    let core = memory_core();
+async fn bad_input_is_a_400_with_the_cores_words(transport: Transport) {
+    let core = Cdi::new(transport).await;
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "POST",
@@ -1029,7 +1113,7 @@ async fn bad_input_is_a_400_with_the_cores_words() {
     ];
     for (method, path, body, message) in cases {
         let body = (!body.is_empty()).then_some(*body);
-        let answer = call(&core, method, path, body).await;
+        let answer = cdi_call(&core, method, path, body).await;
         assert_eq!(
             (answer.status, answer.text.as_str()),
             (StatusCode::BAD_REQUEST, *message),
@@ -1038,9 +1122,8 @@ async fn bad_input_is_a_400_with_the_cores_words() {
     }
 }
 
-#[tokio::test]
-async fn garbage_tokens_are_refused_in_the_cores_terms() {
-    let core = memory_core();
+async fn garbage_tokens_are_refused_in_the_cores_terms(transport: Transport) {
+    let core = Cdi::new(transport).await;
     create(&core, "user-15", true, false).await;
     for token in [
         "",
@@ -1069,3 +1152,48 @@ async fn garbage_tokens_are_refused_in_the_cores_terms() {
     .await;
     assert_eq!(regenerated["status"], "UNAUTHORISED");
 }
+
+/// Runs each scenario on both transports.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod in_process {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Transport::InProcess).await;
+                }
+            )*
+        }
+        mod over_http {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Transport::Http).await;
+                }
+            )*
+        }
+    };
+}
+
+both!(
+    create_issues_a_v5_token_and_an_opaque_refresh_token,
+    refresh_issues_a_child_token_and_verify_promotes_it,
+    theft_s1_r1_s2_r1_reusing_the_parent_after_the_child_was_verified,
+    theft_s1_r1_r2_r1_reusing_the_parent_after_the_child_was_refreshed,
+    an_access_token_of_the_grandparent_refresh_token_verifies_without_rolling_back,
+    create_verify_refresh_verify_refresh,
+    a_revoked_session_verifies_only_without_a_database_check,
+    a_child_token_of_a_revoked_session_cannot_be_promoted,
+    regenerate_replaces_the_claims_and_keeps_the_expiry,
+    sessions_are_listed_and_revoked_by_user,
+    session_data_and_jwt_data_can_be_replaced,
+    static_and_dynamic_keys_follow_the_request_on_create_and_refresh,
+    anti_csrf_tokens_are_issued_and_checked,
+    tokens_expire,
+    signing_keys_rotate_and_old_tokens_verify_until_they_expire,
+    the_jwks_is_public_and_cacheable,
+    concurrent_first_sessions_make_a_single_signing_key,
+    sessions_keys_and_refresh_tokens_survive_a_restart,
+    bad_input_is_a_400_with_the_cores_words,
+    garbage_tokens_are_refused_in_the_cores_terms,
+);
