@@ -5,14 +5,18 @@
 #                tokens so the frontend SDK's own refresh is exercised
 #   all_methods  the magic link by e-mail, in cookie mode and in header mode
 #   header_mode  the raw-HTTP token-theft scenario (no frontend SDK)
+#   quickstart on a remote core: SUPERTOKENS_CONNECTION_URI and SUPERTOKENS_API_KEY pointing at
+#                the embedded-core server, so the SDK speaks the CDI over HTTP
+
 # Prints `N passed, N failed` last and fails when any flow fails.
 set -euo pipefail
 source "$(dirname "$0")/../../e2e/lib.sh"
 e2e_begin browser
 cd "$E2E_ROOT"
 
-echo "building the examples"
+echo "building the examples and the embedded-core server"
 cargo build --quiet -p examples --examples
+cargo build --quiet -p supertokens --bin embedded-core
 BIN="$E2E_ROOT/target/debug/examples"
 LIFETIME=3
 
@@ -24,23 +28,42 @@ run_example() {
     # Each example gets a fresh database; the working directory is the temporary one.
     (cd "$E2E_TMP" && SUPERTOKENS_EMBEDDED_DB="$E2E_TMP/$example.db" \
         SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS="$LIFETIME" exec "$BIN/$example") \
-        >"$E2E_TMP/$example.log" 2>&1 &
+        >>"$E2E_TMP/$example.log" 2>&1 &
     E2E_PIDS+=("$!")
     e2e_wait "$example" "http://127.0.0.1:3001/sessioninfo"
 }
 
+echo "-- quickstart (embedded core)"
 run_example quickstart
 e2e_wait quickstart "http://127.0.0.1:3000/"
 ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows quickstart phone-cookie phone-header
 e2e_stop_all
 
+echo "-- all_methods"
 run_example all_methods
 e2e_wait all_methods "http://127.0.0.1:3000/"
 ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows all_methods email-link-cookie email-link-header
 e2e_stop_all
 
+echo "-- header_mode"
 run_example header_mode
 e2e_flows header_mode theft
+e2e_stop_all
+
+# The remote core's lifetime differs from the example's own setting (which only reaches an
+# embedded core), so the flow's lifetime check proves the tokens came from the remote core.
+CORE_PORT="${E2E_CORE_PORT:-3567}"
+REMOTE_LIFETIME=4
+e2e_require_free_port "$CORE_PORT"
+e2e_start core "$E2E_ROOT/target/debug/embedded-core" --addr "127.0.0.1:$CORE_PORT" \
+    --db "$E2E_TMP/core.db" --api-key e2e-secret-key --access-token-validity "$REMOTE_LIFETIME"
+e2e_wait core "http://127.0.0.1:$CORE_PORT/hello"
+echo "-- quickstart on a remote core (the embedded-core server over HTTP, with an API key)"
+rm -f "$E2E_TMP/quickstart.log"
+SUPERTOKENS_CONNECTION_URI="http://127.0.0.1:$CORE_PORT" SUPERTOKENS_API_KEY=e2e-secret-key \
+    run_example quickstart
+e2e_wait quickstart "http://127.0.0.1:3000/"
+ACCESS_TOKEN_LIFETIME_SECS=$REMOTE_LIFETIME e2e_flows quickstart phone-cookie
 e2e_stop_all
 
 e2e_end
