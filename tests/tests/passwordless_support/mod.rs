@@ -80,6 +80,13 @@ pub fn app_with(
                 Ok::<(), DeliveryError>(())
             }
         });
+    let mut app = app_from(more(passwordless));
+    app.outbox = outbox;
+    app
+}
+
+/// An app with exactly this passwordless configuration (no capturing delivery).
+pub fn app_from(passwordless: PasswordlessConfig) -> App {
     let clock = Clock::system();
     let config = Config::builder()
         .app_name("Test App")
@@ -90,7 +97,7 @@ pub fn app_with(
             ..EmbeddedCoreConfig::default()
         })
         .session(SessionConfig::new())
-        .passwordless(more(passwordless))
+        .passwordless(passwordless)
         .clock(clock.clone())
         .build()
         .expect("valid config");
@@ -99,7 +106,7 @@ pub fn app_with(
     App {
         st,
         router,
-        outbox,
+        outbox: Outbox::default(),
         clock,
     }
 }
