@@ -47,10 +47,11 @@ fn migrations() -> Vec<Migration> {
 /// Removes what other components keep about a user who has just been deleted (inside the same
 /// transaction).
 fn on_user_removed(
-    _tx: &rusqlite::Transaction<'_>,
-    _app_id: &str,
-    _user_id: &str,
+    tx: &rusqlite::Transaction<'_>,
+    app_id: &str,
+    user_id: &str,
 ) -> Result<(), StoreError> {
+    session::on_user_removed(tx, app_id, user_id)?;
     Ok(())
 }
 
