@@ -214,6 +214,10 @@ async fn no_common_version_is_a_clear_error() {
         message.contains("5.2") && message.contains("5.4"),
         "{message}"
     );
+    assert!(
+        message.contains("Core 10.1 or newer"),
+        "the message says the fix: {message}"
+    );
     // Nothing but the negotiation reached the core.
     assert!(core.seen_at("/recipe/echo").is_empty());
 }

@@ -52,7 +52,7 @@ pub enum CoreError {
     Unavailable(String),
     /// The core and the SDK share no CDI version.
     #[error(
-        "the SuperTokens core offers CDI versions {core:?} and this SDK speaks {ours:?}; use a core that supports one of ours"
+        "the SuperTokens core offers CDI versions {core:?} and this SDK speaks {ours:?}; use SuperTokens Core 10.1 or newer (CDI 5.3 or 5.4)"
     )]
     IncompatibleVersion {
         /// What the core offers.
