@@ -69,7 +69,12 @@ impl SuperTokens {
                     config.clock.clone(),
                 )
                 .map_err(|e| Error::EmbeddedCore(e.to_string()))?;
-                let client = CoreClient::in_process(core.service(), None, config.core_timeout);
+                // The embedded core checks its key on every call, in-process ones included.
+                let client = CoreClient::in_process(
+                    core.service(),
+                    settings.api_key.clone(),
+                    config.core_timeout,
+                );
                 embedded = Some(core);
                 client
             }

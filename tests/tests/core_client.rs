@@ -615,3 +615,27 @@ async fn init_installs_one_instance_and_a_second_init_is_an_error() {
     let global = supertokens::SuperTokens::global().unwrap();
     assert_eq!(global.config().app_info.api_domain, "http://localhost:3001");
 }
+
+#[tokio::test]
+async fn an_embedded_core_with_an_api_key_is_called_with_it() {
+    use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    let config = app_config()
+        .embedded_core(EmbeddedCoreConfig {
+            database: Database::Memory,
+            api_key: Some("embedded-key-1234567890".into()),
+            ..EmbeddedCoreConfig::default()
+        })
+        .build()
+        .unwrap();
+    let st = supertokens::SuperTokens::new(config).unwrap();
+    assert_eq!(st.core().cdi_version().await.unwrap(), "5.4");
+
+    // The same core refuses a client without the key: the key above is what let it through.
+    let core = st.embedded_core().unwrap();
+    let keyless = CoreClient::in_process(core.service(), None, TIMEOUT);
+    let err = keyless.cdi_version().await.unwrap_err();
+    assert!(
+        matches!(err, CoreError::Status { status: 401, .. }),
+        "{err:?}"
+    );
+}
