@@ -118,9 +118,9 @@ impl AppKeys {
 
     /// Whether a dynamic key young enough to sign exists (else a new one must be made).
     fn has_signing_key(&self, now: i64, times: KeyTimes) -> bool {
-        self.dynamic
-            .first()
-            .is_some_and(|k| k.created_at.saturating_add(times.rotation) > now + times.overlap)
+        self.dynamic.first().is_some_and(|k| {
+            k.created_at.saturating_add(times.rotation) > now.saturating_add(times.overlap)
+        })
     }
 
     /// The dynamic key to sign with at `now`: the newest, unless it was published less than
@@ -129,8 +129,8 @@ impl AppKeys {
         let mut live = self.live(now, times);
         let newest = live.next()?;
         if let Some(previous) = live.next()
-            && newest.created_at + times.overlap > now
-            && now < previous.created_at + times.rotation
+            && newest.created_at.saturating_add(times.overlap) > now
+            && now < previous.created_at.saturating_add(times.rotation)
         {
             return Some(previous.clone());
         }
@@ -158,9 +158,9 @@ impl AppKeys {
         let next_publication = self
             .dynamic
             .first()
-            .map(|k| k.created_at + times.rotation - times.overlap)
+            .map(|k| k.created_at.saturating_add(times.rotation) - times.overlap)
             .unwrap_or(now);
-        ((next_publication - now) / 1000).max(1)
+        (next_publication.saturating_sub(now) / 1000).max(1)
     }
 
     pub(super) fn refresh_key(&self) -> &LessSafeKey {
@@ -354,7 +354,7 @@ async fn load(store: &Store, app: &str) -> Result<AppKeys, StoreError> {
             dynamic.push(key);
         }
     }
-    dynamic.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    dynamic.sort_by_key(|k| std::cmp::Reverse(k.created_at));
     Ok(AppKeys {
         dynamic,
         static_key,
@@ -468,6 +468,22 @@ mod tests {
         let keys = app(vec![key(0)]);
         assert_eq!(keys.cache_seconds(0, t), (t.rotation - t.overlap) / 1000);
         assert_eq!(keys.cache_seconds(t.rotation, t), 1);
+    }
+
+    #[test]
+    fn a_rotation_too_long_to_count_does_not_overflow() {
+        let config = EmbeddedCoreConfig {
+            signing_key_rotation: std::time::Duration::MAX,
+            access_token_validity: std::time::Duration::MAX,
+            ..EmbeddedCoreConfig::default()
+        };
+        let t = KeyTimes::new(&config);
+        let keys = app(vec![key(1), key(0)]);
+        assert!(keys.has_signing_key(10_000_000_000_000, t));
+        assert_eq!(keys.signing(2, t).unwrap().kid, "d-0");
+        assert_eq!(keys.signing(1 + t.overlap, t).unwrap().kid, "d-1");
+        assert!(keys.cache_seconds(0, t) > 1);
+        assert!(keys.find("d-0", i64::MAX, t).is_some());
     }
 
     #[test]
