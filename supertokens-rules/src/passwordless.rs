@@ -226,7 +226,7 @@ pub fn smtp_credentials(username: Option<&str>, password: Option<&str>) -> Resul
              `username` to send without logging in"
                 .into(),
         )),
-        (_, Some(p)) if p.is_empty() => Err(Invalid(
+        (_, Some("")) => Err(Invalid(
             "the SMTP password is empty; set the real password, or drop `password` to send \
              without logging in"
                 .into(),

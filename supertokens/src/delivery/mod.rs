@@ -204,7 +204,7 @@ pub fn humanise_duration(lifetime: Duration) -> String {
         plural(&m.to_string(), "minute", m == 1)
     } else {
         let tenths = secs / 360;
-        let text = if tenths % 10 == 0 {
+        let text = if tenths.is_multiple_of(10) {
             (tenths / 10).to_string()
         } else {
             format!("{}.{}", tenths / 10, tenths % 10)

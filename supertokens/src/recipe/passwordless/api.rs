@@ -108,7 +108,7 @@ enum ApiError {
     /// 404: a tenant id the routing rules do not accept.
     NotFound,
     /// A session error, answered by the session recipe.
-    Session(SessionError),
+    Session(Box<SessionError>),
     /// 500; the detail is logged, never sent.
     Internal(String),
 }
@@ -494,7 +494,7 @@ async fn consume_code_inner(ctx: Ctx, params: RawPathParams, request: Request) -
                 Map::new(),
             )
             .await
-            .map_err(ApiError::Session)?;
+            .map_err(|e| ApiError::Session(Box::new(e)))?;
             let body = if legacy_consume_shape(fdi_version(&parts.headers).as_deref()) {
                 json!({
                     "status": "OK",

@@ -150,7 +150,7 @@ pub(crate) struct CoreFunctions {
 }
 
 impl CoreFunctions {
-    pub(crate) fn new(core: CoreClient) -> Arc<dyn RecipeFunctions> {
+    pub(crate) fn shared(core: CoreClient) -> Arc<dyn RecipeFunctions> {
         Arc::new(Self { core })
     }
 }

@@ -201,7 +201,7 @@ impl PasswordlessRecipe {
             None if console_default => Some(Arc::new(ConsoleDelivery)),
             None => None,
         };
-        let mut functions = CoreFunctions::new(core);
+        let mut functions = CoreFunctions::shared(core);
         for wrap in &config.override_functions {
             functions = wrap(functions);
         }
