@@ -10,8 +10,13 @@
 //   email-link-cookie, email-link-header
 //                               e-mail → the magic link opened in the browser → signed in →
 //                               refresh → sign out → 401
+//   phone-restart               five wrong codes → the flow restarts (the page says so) → a new
+//                               code, "send a new code" → the newest code signs in (with
+//                               RESEND_INTERVAL=1: the resend is refused as too early, the page
+//                               says how long to wait, and the code already sent signs in)
 //   theft                       header mode over plain HTTP: consume, refresh, first use of the
 //                               new access token, reuse of the old refresh token → theft
+//   walkthrough                 the README's curl walk-through, over plain HTTP in header mode
 //
 // Environment: WEBSITE_URL (default http://localhost:3000), API_URL (http://localhost:3001),
 // CONSOLE_LOG (the backend's stdout, where codes and links are printed; required),
@@ -29,6 +34,7 @@ const API_URL = process.env.API_URL || "http://localhost:3001";
 const CONSOLE_LOG = process.env.CONSOLE_LOG;
 const LIFETIME = process.env.ACCESS_TOKEN_LIFETIME_SECS ? Number(process.env.ACCESS_TOKEN_LIFETIME_SECS) : null;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const RESEND_INTERVAL = process.env.RESEND_INTERVAL === "1";
 const STEP_TIMEOUT = 15_000;
 const FLOW_TIMEOUT = 90_000;
 
@@ -267,6 +273,120 @@ async function emailLinkFlow(browser, transfer) {
   }
 }
 
+async function phoneRestartFlow(browser) {
+  const context = await browser.newContext();
+  try {
+    const { page, api, pageErrors } = await openPage(context, "cookie");
+    const phone = newPhone();
+    let seen = messagesTo(phone).length;
+    await page.fill("#contact", phone);
+    await page.click("#send");
+    await waitStep(page, "code-step");
+    const { code } = await nextMessage(phone, seen);
+    const wrong = code.slice(0, 5) + String((Number(code[5]) + 1) % 10);
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      await page.fill("#code", wrong);
+      await page.click("#verify");
+      await page.waitForFunction(
+        (n) => document.getElementById("error").textContent.includes(`attempt ${n} of 5`),
+        attempt,
+      );
+    }
+    await page.fill("#code", wrong);
+    await page.click("#verify");
+    await waitStep(page, "contact-step");
+    check(/start again/.test(await page.locator("#error").textContent()), "no restart message after the fifth wrong code");
+    equal(
+      await page.evaluate(async () => (await supertokensPasswordless.getLoginAttemptInfo()) === undefined),
+      true,
+      "login attempt cleared after RESTART_FLOW_ERROR",
+    );
+
+    seen = messagesTo(phone).length;
+    await page.fill("#contact", phone);
+    await page.click("#send");
+    await waitStep(page, "code-step");
+    const second = await nextMessage(phone, seen);
+    await page.click("#resend");
+    let latest = second.code;
+    if (RESEND_INTERVAL) {
+      // Our SDK refuses a resend within the interval (429 with a message the page shows);
+      // the code already sent stays good.
+      await page.waitForFunction(() => /wait \d+ seconds/.test(document.getElementById("error").textContent));
+      equal(calls(api, "/auth/signinup/code/resend").at(-1).status, 429, "early resend: status");
+      await sleep(300);
+      equal(messagesTo(phone).length, seen + 1, "messages after a refused resend");
+    } else {
+      await page.waitForFunction(() => /new code/.test(document.getElementById("info").textContent));
+      const third = await nextMessage(phone, seen + 1);
+      check(third.code !== second.code, "the resent code equals the previous one");
+      equal(calls(api, "/auth/signinup/code/resend").at(-1).status, 200, "resend: status");
+      latest = third.code;
+    }
+    await page.fill("#code", latest);
+    await page.click("#verify");
+    await assertSignedIn(page, context, api, "cookie");
+    check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
+  } finally {
+    await context.close();
+  }
+}
+
+// The README's curl walk-through, step by step, as an API or mobile client does it.
+async function walkthrough() {
+  const json = { "content-type": "application/json" };
+  const phone = newPhone();
+  const seen = messagesTo(phone).length;
+  const created = await fetch(API_URL + "/auth/signinup/code", {
+    method: "POST",
+    headers: { rid: "passwordless", "st-auth-mode": "header", ...json },
+    body: JSON.stringify({ phoneNumber: phone }),
+  });
+  const { status, deviceId, preAuthSessionId, flowType } = await created.json();
+  equal(status, "OK", "1 create code");
+  check(deviceId && preAuthSessionId && flowType, "1 create code: deviceId, preAuthSessionId, flowType");
+  const { code } = await nextMessage(phone, seen);
+  check(/^\d{6}$/.test(code || ""), "2 the console shows a 6-digit code");
+
+  const consumed = await fetch(API_URL + "/auth/signinup/code/consume", {
+    method: "POST",
+    headers: { rid: "passwordless", "st-auth-mode": "header", ...json },
+    body: JSON.stringify({ deviceId, preAuthSessionId, userInputCode: code }),
+  });
+  const body = await consumed.json();
+  equal(body.status, "OK", "3 consume");
+  equal(body.createdNewRecipeUser, true, "3 consume: new user");
+  let access = consumed.headers.get("st-access-token");
+  let refresh = consumed.headers.get("st-refresh-token");
+  check(access && refresh && consumed.headers.get("front-token"), "3 consume: token headers");
+
+  const info = await fetch(API_URL + "/sessioninfo", { headers: { authorization: `Bearer ${access}` } });
+  equal(info.status, 200, "4 /sessioninfo with the access token");
+  const who = await info.json();
+  equal(who.userId, body.user.id, "4 /sessioninfo userId");
+  check(who.sessionHandle && who.accessTokenPayload && who.accessTokenPayload.sub === body.user.id, "4 /sessioninfo fields");
+  equal((await fetch(API_URL + "/sessioninfo")).status, 401, "4 /sessioninfo without a token");
+
+  const refreshed = await fetch(API_URL + "/auth/session/refresh", {
+    method: "POST",
+    headers: { rid: "session", "st-auth-mode": "header", authorization: `Bearer ${refresh}` },
+  });
+  equal(refreshed.status, 200, "5 refresh");
+  equal(await refreshed.text(), "{}", "5 refresh: body");
+  access = refreshed.headers.get("st-access-token");
+  refresh = refreshed.headers.get("st-refresh-token");
+  check(access && refresh, "5 refresh: new tokens");
+
+  const out = await fetch(API_URL + "/auth/signout", {
+    method: "POST",
+    headers: { rid: "session", authorization: `Bearer ${access}` },
+  });
+  equal(out.status, 200, "6 sign out");
+  equal((await out.json()).status, "OK", "6 sign out: body");
+  const after = await fetch(API_URL + "/sessioninfo", { headers: { authorization: `Bearer ${access}` } });
+  equal(after.status, 401, "6 /sessioninfo with the refreshed access token after sign-out");
+}
+
 // Raw HTTP, header mode: the scenario both reference backends agree on.
 async function theft() {
   const base = { "content-type": "application/json", "st-auth-mode": "header" };
@@ -317,7 +437,9 @@ const FLOWS = {
   "phone-header": (b) => phoneFlow(b, "header"),
   "email-link-cookie": (b) => emailLinkFlow(b, "cookie"),
   "email-link-header": (b) => emailLinkFlow(b, "header"),
+  "phone-restart": (b) => phoneRestartFlow(b),
   theft: () => theft(),
+  walkthrough: () => walkthrough(),
 };
 
 async function main() {
@@ -331,7 +453,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
-    if (names.some((n) => n !== "theft")) {
+    if (names.some((n) => n !== "theft" && n !== "walkthrough")) {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
     }
     for (const name of names) {

@@ -2,12 +2,12 @@
 # End-to-end suite: the official supertokens-web-js 0.16.0 in Debian's headless chromium
 # (driven by playwright-core) against our SDK and its embedded core, through the examples.
 #   quickstart   phone + one-time code, in cookie mode and in header mode, with 3-second access
-#                tokens so the frontend SDK's own refresh is exercised
+#                tokens so the frontend SDK's own refresh is exercised; and five wrong codes →
+#                restart → resend → sign-in
 #   all_methods  the magic link by e-mail, in cookie mode and in header mode
-#   header_mode  the raw-HTTP token-theft scenario (no frontend SDK)
+#   header_mode  the README's curl walk-through and the token-theft scenario, over plain HTTP
 #   quickstart on a remote core: SUPERTOKENS_CONNECTION_URI and SUPERTOKENS_API_KEY pointing at
 #                the embedded-core server, so the SDK speaks the CDI over HTTP
-
 # Prints `N passed, N failed` last and fails when any flow fails.
 set -euo pipefail
 source "$(dirname "$0")/../../e2e/lib.sh"
@@ -36,7 +36,9 @@ run_example() {
 echo "-- quickstart (embedded core)"
 run_example quickstart
 e2e_wait quickstart "http://127.0.0.1:3000/"
-ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows quickstart phone-cookie phone-header
+# Our SDK refuses a second send to a device within 30 s (a documented, stricter default).
+RESEND_INTERVAL=1 ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME \
+    e2e_flows quickstart phone-cookie phone-header phone-restart
 e2e_stop_all
 
 echo "-- all_methods"
@@ -47,7 +49,7 @@ e2e_stop_all
 
 echo "-- header_mode"
 run_example header_mode
-e2e_flows header_mode theft
+e2e_flows header_mode walkthrough theft
 e2e_stop_all
 
 # The remote core's lifetime differs from the example's own setting (which only reaches an

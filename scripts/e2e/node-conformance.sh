@@ -32,7 +32,7 @@ CORE_URL="http://127.0.0.1:$CORE_PORT" e2e_start node node "$E2E_DIR/node-backen
 e2e_wait node "http://127.0.0.1:$API_PORT/sessioninfo"
 e2e_wait node "http://127.0.0.1:$WEBSITE_PORT/"
 
-ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows node phone-cookie phone-header email-link-cookie email-link-header theft
+ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows node phone-cookie phone-header phone-restart email-link-cookie email-link-header walkthrough theft
 if [ "$E2E_FAILED" -gt 0 ]; then
     echo "---- embedded core log (last 30 lines) ----"
     tail -n 30 "$E2E_TMP/core.log" || true
