@@ -639,3 +639,20 @@ async fn an_embedded_core_with_an_api_key_is_called_with_it() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_request_that_cannot_be_built_is_refused_before_anything_is_sent() {
+    let core = TestCore::start(&["5.3"]).await;
+    let client = client(vec![core.host()], None);
+    client.cdi_version().await.unwrap();
+    let err = client
+        .get::<Value>("/recipe/echo", Some("bad\nrid"), &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CoreError::InvalidRequest { .. }), "{err:?}");
+    assert!(core.seen_at("/recipe/echo").is_empty());
+
+    // An unusual path is still sent to the same host, percent-encoded.
+    let answer: Value = client.get("/recipe/ä b", None, &[]).await.unwrap();
+    assert_eq!(answer["path"], "/recipe/%C3%A4%20b");
+}

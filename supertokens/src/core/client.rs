@@ -561,10 +561,16 @@ impl CoreClient {
                 if let Some(body) = &call.body {
                     request = request.body(body.clone());
                 }
-                let response = request.send().await.map_err(transport_error)?;
+                let response = request
+                    .send()
+                    .await
+                    .map_err(|e| transport_error(call.path, e))?;
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                let body = response.bytes().await.map_err(transport_error)?;
+                let body = response
+                    .bytes()
+                    .await
+                    .map_err(|e| transport_error(call.path, e))?;
                 Ok(Answer {
                     status,
                     headers,
@@ -685,10 +691,16 @@ fn host_label(host: &CoreHost) -> String {
     }
 }
 
-fn transport_error(error: reqwest::Error) -> AttemptError {
+fn transport_error(path: &str, error: reqwest::Error) -> AttemptError {
     // The URL may carry query values (session handles, device ids): keep it out of messages.
     let error = error.without_url();
-    if error.is_timeout() && !error.is_connect() {
+    if error.is_builder() {
+        // Not the host's fault: no other host would take this request either.
+        AttemptError::Fatal(CoreError::InvalidRequest {
+            path: path.to_owned(),
+            message: error_chain(&error),
+        })
+    } else if error.is_timeout() && !error.is_connect() {
         AttemptError::Timeout
     } else {
         AttemptError::Unreachable(error_chain(&error))
@@ -845,5 +857,25 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, CoreError::Decode { .. }), "{err:?}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever a caller passes as path, recipe id or query, the answer is a value or an
+        /// error, never a panic.
+        #[test]
+        fn odd_requests_never_panic(
+            path in "\\PC{0,24}",
+            rid in proptest::option::of("\\PC{0,8}"),
+            key in "\\PC{0,8}",
+            value in "\\PC{0,16}",
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let client = CoreClient::in_process(echo_core(), Some(key), DEFAULT_TIMEOUT);
+                let _ = client.get::<serde_json::Value>(&path, rid.as_deref(), &[("v", &value)]).await;
+                let _ = client.post::<_, serde_json::Value>(&path, rid.as_deref(), &value).await;
+            });
+        }
     }
 }
