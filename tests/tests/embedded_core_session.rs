@@ -774,6 +774,31 @@ async fn static_and_dynamic_keys_follow_the_request_on_create_and_refresh(transp
     assert_eq!(verify(&core, &access(&back), false).await["status"], "OK");
 }
 
+async fn before_cdi_5_a_refresh_keeps_the_sessions_kind_of_key(transport: Transport) {
+    let core = Cdi::new(transport).await;
+    let created = create(&core, "user-16", false, false).await;
+    let body = json!({"refreshToken": refresh_of(&created), "enableAntiCsrf": false}).to_string();
+    let headers = [
+        ("cdi-version", "4.0"),
+        ("rid", "session"),
+        ("content-type", "application/json"),
+    ];
+    let answer = call(
+        &core,
+        "POST",
+        "/recipe/session/refresh",
+        &headers,
+        Some(&body),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let refreshed: Value = serde_json::from_str(&answer.text).unwrap();
+    assert_eq!(kid(&access(&refreshed)), kid(&access(&created)));
+    // From CDI 5.0 the field is required.
+    let answer = cdi_call(&core, "POST", "/recipe/session/refresh", Some(&body)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+}
+
 async fn anti_csrf_tokens_are_issued_and_checked(transport: Transport) {
     let core = Cdi::new(transport).await;
     let created = create(&core, "user-11", true, true).await;
@@ -1176,6 +1201,7 @@ macro_rules! both {
 }
 
 both!(
+    before_cdi_5_a_refresh_keeps_the_sessions_kind_of_key,
     create_issues_a_v5_token_and_an_opaque_refresh_token,
     refresh_issues_a_child_token_and_verify_promotes_it,
     theft_s1_r1_s2_r1_reusing_the_parent_after_the_child_was_verified,

@@ -14,12 +14,12 @@ use super::jwt::{self, AccessClaims, PROTECTED_FIELD_MESSAGE, TokenError};
 use super::refresh_token::{self, RefreshTokenInfo, sha256_hex};
 use crate::core::cdi::{
     CreateSessionRequest, CreateSessionResponse, GetSessionResponse, Jwks, NewSession,
-    RefreshSessionRequest, RefreshSessionResponse, RegenerateSessionRequest,
-    RegenerateSessionResponse, RemoveSessionsRequest, RemoveSessionsResponse,
-    SessionHandlesResponse, SessionInfo, TheftInfo, TokenInfo, UpdateJwtDataRequest,
-    UpdateSessionDataRequest, UpdateSessionResponse, VerifySessionRequest, VerifySessionResponse,
+    RefreshSessionResponse, RegenerateSessionRequest, RegenerateSessionResponse,
+    RemoveSessionsRequest, RemoveSessionsResponse, SessionHandlesResponse, SessionInfo, TheftInfo,
+    TokenInfo, UpdateJwtDataRequest, UpdateSessionDataRequest, UpdateSessionResponse,
+    VerifySessionRequest, VerifySessionResponse,
 };
-use crate::core::embedded::http::{CoreHttpError, CoreJson, Scope};
+use crate::core::embedded::http::{CdiVersion, CoreHttpError, CoreJson, Scope};
 use crate::core::embedded::{CoreState, SharedState};
 
 const PUBLIC: &str = "public";
@@ -362,6 +362,19 @@ pub(super) async fn verify(
     }))
 }
 
+/// `POST /recipe/session/refresh` as read here: `useDynamicSigningKey` may be absent before
+/// CDI 5.0.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RefreshBody {
+    refresh_token: String,
+    #[serde(default)]
+    anti_csrf_token: Option<String>,
+    enable_anti_csrf: bool,
+    #[serde(default)]
+    use_dynamic_signing_key: Option<bool>,
+}
+
 /// What a refresh found in the database.
 enum Rotation {
     /// The token is (now) the session's parent token: issue a child.
@@ -380,8 +393,15 @@ enum Rotation {
 pub(super) async fn refresh(
     State(state): State<SharedState>,
     scope: Scope,
-    CoreJson(req): CoreJson<RefreshSessionRequest>,
+    version: CdiVersion,
+    CoreJson(req): CoreJson<RefreshBody>,
 ) -> CoreResult<RefreshSessionResponse> {
+    // Required from CDI 5.0; before, a refresh keeps the session's kind of key.
+    if req.use_dynamic_signing_key.is_none() && version.at_least(5, 0) {
+        return Err(CoreHttpError::bad_request(
+            "Field name 'useDynamicSigningKey' is invalid in JSON input",
+        ));
+    }
     let unauthorised = |message: &str| {
         Ok(Json(RefreshSessionResponse::Unauthorised {
             message: message.into(),
@@ -399,7 +419,7 @@ pub(super) async fn refresh(
     {
         return unauthorised("Anti CSRF token missing, or not matching");
     }
-    let use_static_key = !req.use_dynamic_signing_key;
+    let requested_static_key = req.use_dynamic_signing_key.map(|dynamic| !dynamic);
     let hash1 = sha256_hex(&req.refresh_token);
     let hash2 = sha256_hex(&hash1);
     let refresh_expiry = state.refresh_expiry(now);
@@ -412,6 +432,7 @@ pub(super) async fn refresh(
             let Some(mut row) = db::get(tx, &app_id, &handle, now)? else {
                 return Ok(Rotation::Gone);
             };
+            let use_static_key = requested_static_key.unwrap_or(row.use_static_key);
             if row.refresh_token_hash2 == hash2 {
                 if row.use_static_key != use_static_key {
                     db::update_rotation(
@@ -476,7 +497,7 @@ pub(super) async fn refresh(
                 parent_refresh_token_hash1: Some(hash1),
                 anti_csrf_token: anti_csrf_token.clone(),
                 payload: row.jwt_payload.clone(),
-                use_static_key,
+                use_static_key: row.use_static_key,
                 expiry_s: None,
             },
         )
@@ -998,7 +1019,7 @@ mod tests {
         let kept = h.create(PUBLIC, "kept").await["session"]["handle"].clone();
         h.state
             .store
-            .write(|tx| super::super::on_user_removed(tx, "public", "gone"))
+            .write(|tx| crate::core::embedded::on_user_removed(tx, "public", "gone"))
             .await
             .unwrap();
         let (_, gone) = h

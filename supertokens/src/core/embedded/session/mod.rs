@@ -55,17 +55,6 @@ impl SessionState {
     }
 }
 
-/// Deletes every session of a user who has just been removed (inside the removal's transaction).
-pub(super) fn on_user_removed(
-    tx: &rusqlite::Transaction<'_>,
-    app_id: &str,
-    user_id: &str,
-) -> Result<(), super::StoreError> {
-    let handles = db::handles_of_user(tx, app_id, user_id, None, None)?;
-    db::delete_handles(tx, app_id, &handles)?;
-    Ok(())
-}
-
 pub(super) fn routes() -> Router<SharedState> {
     Router::new()
         .route(
