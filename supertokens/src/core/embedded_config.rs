@@ -26,7 +26,7 @@ impl Database {
 
 /// Settings of the embedded core. Defaults follow the SuperTokens Core, except the code lifetime
 /// (10 minutes instead of 15, per OWASP ASVS).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmbeddedCoreConfig {
     /// Where the data lives. Default: `.supertokens/embedded-core.db` under the working directory.
     pub database: Database,
@@ -44,6 +44,21 @@ pub struct EmbeddedCoreConfig {
     pub api_key: Option<String>,
 }
 
+impl std::fmt::Debug for EmbeddedCoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The api key is a secret: show only whether one is set.
+        f.debug_struct("EmbeddedCoreConfig")
+            .field("database", &self.database)
+            .field("code_lifetime", &self.code_lifetime)
+            .field("max_code_input_attempts", &self.max_code_input_attempts)
+            .field("access_token_validity", &self.access_token_validity)
+            .field("refresh_token_validity", &self.refresh_token_validity)
+            .field("signing_key_rotation", &self.signing_key_rotation)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
 impl Default for EmbeddedCoreConfig {
     fn default() -> Self {
         Self {
@@ -55,5 +70,21 @@ impl Default for EmbeddedCoreConfig {
             signing_key_rotation: Duration::from_secs(7 * 24 * 3600),
             api_key: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EmbeddedCoreConfig;
+
+    #[test]
+    fn debug_output_hides_the_api_key() {
+        let config = EmbeddedCoreConfig {
+            api_key: Some("very-secret-key-123".into()),
+            ..EmbeddedCoreConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("very-secret-key-123"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
     }
 }
