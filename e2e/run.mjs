@@ -212,18 +212,22 @@ async function assertSignOut(page, api) {
   equal(status, 401, "/sessioninfo after sign-out");
 }
 
+// Enters a contact on the page, asks for a code, and returns the console message it caused.
+async function askForCode(page, contact) {
+  const seen = messagesTo(contact).length;
+  await page.fill("#contact", contact);
+  await page.click("#send");
+  await waitStep(page, "code-step");
+  return nextMessage(contact, seen);
+}
+
 async function phoneFlow(browser, transfer) {
   const context = await browser.newContext();
   try {
     const { page, api, pageErrors } = await openPage(context, transfer);
-    const phone = newPhone();
-    const seen = messagesTo(phone).length;
-    await page.fill("#contact", phone);
-    await page.click("#send");
-    await waitStep(page, "code-step");
+    const { code } = await askForCode(page, newPhone());
     const createCode = calls(api, "/auth/signinup/code").at(-1);
     equal(createCode.headers["rid"], "passwordless", "createCode: rid header");
-    const { code } = await nextMessage(phone, seen);
     check(/^\d{6}$/.test(code || ""), `console code is not 6 digits: ${code}`);
 
     const wrong = code.slice(0, 5) + String((Number(code[5]) + 1) % 10);
@@ -252,12 +256,7 @@ async function emailLinkFlow(browser, transfer) {
   const context = await browser.newContext();
   try {
     const { page, api, pageErrors } = await openPage(context, transfer);
-    const email = newEmail();
-    const seen = messagesTo(email).length;
-    await page.fill("#contact", email);
-    await page.click("#send");
-    await waitStep(page, "code-step");
-    const { link } = await nextMessage(email, seen);
+    const { link } = await askForCode(page, newEmail());
     check(link && link.startsWith(`${WEBSITE_URL}/auth/verify?preAuthSessionId=`), `unexpected magic link: ${link}`);
     check(/[?&]tenantId=public(&|#)/.test(link) && /#[A-Za-z0-9_-]+=*$/.test(link), `magic link lacks tenantId or link code: ${link}`);
 
@@ -278,11 +277,7 @@ async function phoneRestartFlow(browser) {
   try {
     const { page, api, pageErrors } = await openPage(context, "cookie");
     const phone = newPhone();
-    let seen = messagesTo(phone).length;
-    await page.fill("#contact", phone);
-    await page.click("#send");
-    await waitStep(page, "code-step");
-    const { code } = await nextMessage(phone, seen);
+    const { code } = await askForCode(page, phone);
     const wrong = code.slice(0, 5) + String((Number(code[5]) + 1) % 10);
     for (let attempt = 1; attempt <= 4; attempt += 1) {
       await page.fill("#code", wrong);
@@ -302,11 +297,8 @@ async function phoneRestartFlow(browser) {
       "login attempt cleared after RESTART_FLOW_ERROR",
     );
 
-    seen = messagesTo(phone).length;
-    await page.fill("#contact", phone);
-    await page.click("#send");
-    await waitStep(page, "code-step");
-    const second = await nextMessage(phone, seen);
+    const seen = messagesTo(phone).length;
+    const second = await askForCode(page, phone);
     await page.click("#resend");
     let latest = second.code;
     if (RESEND_INTERVAL) {
