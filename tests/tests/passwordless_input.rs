@@ -314,3 +314,21 @@ async fn custom_validators_and_code_generator() {
         .await;
     assert_eq!(r.body["status"], "OK", "{}", r.raw);
 }
+
+#[tokio::test]
+async fn an_unknown_tenant_is_a_404() {
+    let app = app("USER_INPUT_CODE", "EMAIL");
+    let r = app
+        .post(
+            "/auth/acme/signinup/code",
+            json!({"email": "a@example.com"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.raw);
+    assert_eq!(r.body, json!({"message": "Unknown tenant"}));
+    let r = app
+        .get("/auth/acme/passwordless/email/exists?email=a%40example.com")
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.raw);
+    assert!(app.outbox.all().is_empty());
+}

@@ -107,6 +107,8 @@ enum ApiError {
     RateLimited(RateLimited),
     /// 404: a tenant id the routing rules do not accept.
     NotFound,
+    /// 404 `{"message":"Unknown tenant"}`: the core has no such tenant.
+    UnknownTenant,
     /// A session error, answered by the session recipe.
     Session(Box<SessionError>),
     /// 500; the detail is logged, never sent.
@@ -119,7 +121,13 @@ fn bad(message: impl Into<String>) -> ApiError {
 
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        match &e {
+            // The tenant comes from the request path: a path that names no tenant is not found.
+            CoreError::Status {
+                status: 400, body, ..
+            } if body.contains("tenantId not found") => ApiError::UnknownTenant,
+            _ => ApiError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -128,6 +136,7 @@ impl From<PasswordlessError> for ApiError {
         match e {
             PasswordlessError::RestartFlow => ApiError::Status("RESTART_FLOW_ERROR"),
             PasswordlessError::CodeGenerationFailed => ApiError::General(e.to_string()),
+            PasswordlessError::Core(core) => core.into(),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -162,6 +171,11 @@ impl IntoResponse for ApiError {
                 response
             }
             ApiError::NotFound => StatusCode::NOT_FOUND.into_response(),
+            ApiError::UnknownTenant => (
+                StatusCode::NOT_FOUND,
+                axum::Json(json!({"message": "Unknown tenant"})),
+            )
+                .into_response(),
             ApiError::Session(e) => e.into_response(),
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "passwordless API failed");
