@@ -1,11 +1,10 @@
 //! The session endpoints of the CDI.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
@@ -19,7 +18,9 @@ use crate::core::cdi::{
     TokenInfo, UpdateJwtDataRequest, UpdateSessionDataRequest, UpdateSessionResponse,
     VerifySessionRequest, VerifySessionResponse,
 };
-use crate::core::embedded::http::{CdiVersion, CoreHttpError, CoreJson, Scope};
+use crate::core::embedded::http::{
+    CdiVersion, CoreHttpError, CoreJson, CoreQuery, Scope, require_public_tenant,
+};
 use crate::core::embedded::{CoreState, SharedState};
 
 const PUBLIC: &str = "public";
@@ -27,29 +28,18 @@ const NO_SESSION: &str = "Session does not exist.";
 
 type CoreResult<T> = Result<Json<T>, CoreHttpError>;
 
-fn forbidden_for_tenant() -> CoreHttpError {
-    CoreHttpError {
-        status: StatusCode::FORBIDDEN,
-        message: "Only public tenantId can call this app specific API".into(),
-    }
-}
-
-/// Whether an app-level operation was asked for under a non-public tenant.
-fn non_public(scope: &Scope) -> bool {
-    scope.explicit_tenant && scope.tenant_id != PUBLIC
-}
-
-/// The tenant a session handle belongs to: the `_<tenant>` suffix, else `public`.
-fn session_info(claims_like: &SessionRow, user_data_in_jwt: Map<String, Value>) -> SessionInfo {
+/// The session part of an answer, from the stored session.
+fn session_info(row: &SessionRow, user_data_in_jwt: Map<String, Value>) -> SessionInfo {
     SessionInfo {
-        handle: claims_like.handle.clone(),
-        user_id: claims_like.user_id.clone(),
-        recipe_user_id: claims_like.recipe_user_id.clone(),
+        handle: row.handle.clone(),
+        user_id: row.user_id.clone(),
+        recipe_user_id: row.recipe_user_id.clone(),
         user_data_in_jwt,
-        tenant_id: claims_like.tenant_id.clone(),
+        tenant_id: row.tenant_id.clone(),
     }
 }
 
+/// The session part of an answer, from a verified access token.
 fn session_info_from_claims(
     claims: &AccessClaims,
     user_data_in_jwt: Map<String, Value>,
@@ -514,37 +504,13 @@ pub(super) async fn refresh(
     })))
 }
 
-fn required_query<'a>(
-    query: &'a HashMap<String, String>,
-    name: &str,
-) -> Result<&'a str, CoreHttpError> {
-    query.get(name).map(String::as_str).ok_or_else(|| {
-        CoreHttpError::bad_request(format!("Field name '{name}' is missing in GET request"))
-    })
-}
-
-fn bool_query(
-    query: &HashMap<String, String>,
-    name: &str,
-    default: bool,
-) -> Result<bool, CoreHttpError> {
-    match query.get(name).map(|v| v.trim().to_ascii_lowercase()) {
-        None => Ok(default),
-        Some(v) if v == "true" => Ok(true),
-        Some(v) if v == "false" => Ok(false),
-        Some(_) => Err(CoreHttpError::bad_request(format!(
-            "Field name '{name}' must be true or false"
-        ))),
-    }
-}
-
 /// `GET /recipe/session?sessionHandle=`
 pub(super) async fn get_session(
     State(state): State<SharedState>,
     scope: Scope,
-    Query(query): Query<HashMap<String, String>>,
+    query: CoreQuery,
 ) -> CoreResult<GetSessionResponse> {
-    let handle = required_query(&query, "sessionHandle")?.to_owned();
+    let handle = query.require("sessionHandle")?.to_owned();
     let now = state.clock.now_ms();
     let app_id = scope.app_id.clone();
     let row = state
@@ -667,8 +633,8 @@ pub(super) async fn remove(
         }
         (None, Some(user_id)) => {
             let across_all = req.revoke_across_all_tenants.unwrap_or(true);
-            if across_all && non_public(&scope) {
-                return Err(forbidden_for_tenant());
+            if across_all {
+                require_public_tenant(&scope)?;
             }
             let tenant = (!across_all).then(|| scope.tenant_id.clone());
             state
@@ -695,13 +661,14 @@ pub(super) async fn remove(
 pub(super) async fn user_sessions(
     State(state): State<SharedState>,
     scope: Scope,
-    Query(query): Query<HashMap<String, String>>,
+    query: CoreQuery,
 ) -> CoreResult<SessionHandlesResponse> {
-    let user_id = required_query(&query, "userId")?.to_owned();
-    let across_all = bool_query(&query, "fetchAcrossAllTenants", true)?;
-    bool_query(&query, "fetchSessionsForAllLinkedAccounts", true)?;
-    if across_all && non_public(&scope) {
-        return Err(forbidden_for_tenant());
+    let user_id = query.require("userId")?.to_owned();
+    let across_all = query.bool("fetchAcrossAllTenants")?.unwrap_or(true);
+    // No account linking: a user's linked accounts are the user alone.
+    query.bool("fetchSessionsForAllLinkedAccounts")?;
+    if across_all {
+        require_public_tenant(&scope)?;
     }
     let tenant = (!across_all).then(|| scope.tenant_id.clone());
     let now = state.clock.now_ms();
@@ -807,9 +774,7 @@ pub(super) async fn jwt_jwks(
     State(state): State<SharedState>,
     scope: Scope,
 ) -> Result<Json<Value>, CoreHttpError> {
-    if non_public(&scope) {
-        return Err(forbidden_for_tenant());
-    }
+    require_public_tenant(&scope)?;
     let now = state.clock.now_ms();
     let keys = state
         .session
