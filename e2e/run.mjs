@@ -117,6 +117,20 @@ async function waitStep(page, step) {
   }
 }
 
+// Waits until the page's #error or #info text matches; a timeout reports what the page shows.
+async function waitText(page, id, pattern) {
+  try {
+    await page.waitForFunction(
+      ([id, source]) => new RegExp(source).test(document.getElementById(id).textContent),
+      [id, pattern.source],
+    );
+  } catch {
+    const error = await page.locator("#error").textContent().catch(() => "?");
+    const info = await page.locator("#info").textContent().catch(() => "?");
+    throw new Failure(`#${id} never matched ${pattern} (error: ${JSON.stringify(error)}, info: ${JSON.stringify(info)})`);
+  }
+}
+
 async function openPage(context, transfer) {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
@@ -233,7 +247,7 @@ async function phoneFlow(browser, transfer) {
     const wrong = code.slice(0, 5) + String((Number(code[5]) + 1) % 10);
     await page.fill("#code", wrong);
     await page.click("#verify");
-    await page.waitForFunction(() => /attempt \d+ of \d+/.test(document.getElementById("error").textContent));
+    await waitText(page, "error", /attempt \d+ of \d+/);
     equal((await page.locator("#error").textContent()).trim(), "Wrong code: attempt 1 of 5", "wrong code message");
 
     await page.fill("#code", code);
@@ -282,10 +296,7 @@ async function phoneRestartFlow(browser) {
     for (let attempt = 1; attempt <= 4; attempt += 1) {
       await page.fill("#code", wrong);
       await page.click("#verify");
-      await page.waitForFunction(
-        (n) => document.getElementById("error").textContent.includes(`attempt ${n} of 5`),
-        attempt,
-      );
+      await waitText(page, "error", new RegExp(`attempt ${attempt} of 5`));
     }
     await page.fill("#code", wrong);
     await page.click("#verify");
@@ -304,12 +315,12 @@ async function phoneRestartFlow(browser) {
     if (RESEND_INTERVAL) {
       // Our SDK refuses a resend within the interval (429 with a message the page shows);
       // the code already sent stays good.
-      await page.waitForFunction(() => /wait \d+ seconds/.test(document.getElementById("error").textContent));
+      await waitText(page, "error", /wait \d+ seconds/);
       equal(calls(api, "/auth/signinup/code/resend").at(-1).status, 429, "early resend: status");
       await sleep(300);
       equal(messagesTo(phone).length, seen + 1, "messages after a refused resend");
     } else {
-      await page.waitForFunction(() => /new code/.test(document.getElementById("info").textContent));
+      await waitText(page, "info", /new code/);
       const third = await nextMessage(phone, seen + 1);
       check(third.code !== second.code, "the resent code equals the previous one");
       equal(calls(api, "/auth/signinup/code/resend").at(-1).status, 200, "resend: status");
