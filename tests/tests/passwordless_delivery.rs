@@ -322,22 +322,28 @@ fn base64(input: &str) -> String {
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "twilio-auth-token";
 
+/// A USER_INPUT_CODE / PHONE app sending through the Twilio stand-in from `+15005550006`.
+async fn twilio_app(
+    more: impl FnOnce(PasswordlessConfig) -> PasswordlessConfig,
+) -> (App, Captured) {
+    let (base, captured) = twilio_stub().await;
+    let config = PasswordlessConfig::new()
+        .flow_type("USER_INPUT_CODE")
+        .contact_method("PHONE")
+        .no_send_limits()
+        .twilio(
+            TwilioSettings::new()
+                .account_sid(SID)
+                .auth_token(TOKEN)
+                .from("+15005550006")
+                .api_base_url(&base),
+        );
+    (app_from(more(config)), captured)
+}
+
 #[tokio::test]
 async fn twilio_sends_the_code_with_basic_auth_and_form_fields() {
-    let (base, captured) = twilio_stub().await;
-    let app = app_from(
-        PasswordlessConfig::new()
-            .flow_type("USER_INPUT_CODE")
-            .contact_method("PHONE")
-            .no_send_limits()
-            .twilio(
-                TwilioSettings::new()
-                    .account_sid(SID)
-                    .auth_token(TOKEN)
-                    .from("+15005550006")
-                    .api_base_url(&base),
-            ),
-    );
+    let (app, captured) = twilio_app(|c| c).await;
     let r = app
         .post(
             "/auth/signinup/code",
@@ -425,21 +431,7 @@ async fn twilio_with_a_messaging_service_and_magic_links() {
 
 #[tokio::test]
 async fn a_twilio_refusal_is_a_clean_500_without_secrets() {
-    let (base, captured) = twilio_stub().await;
-    let app = app_from(
-        PasswordlessConfig::new()
-            .flow_type("USER_INPUT_CODE")
-            .contact_method("PHONE")
-            .no_send_limits()
-            .validate_phone_number(|_: &str, _: &str| Ok(()))
-            .twilio(
-                TwilioSettings::new()
-                    .account_sid(SID)
-                    .auth_token(TOKEN)
-                    .from("+15005550006")
-                    .api_base_url(&base),
-            ),
-    );
+    let (app, captured) = twilio_app(|c| c.validate_phone_number(|_: &str, _: &str| Ok(()))).await;
     let r = app
         .post(
             "/auth/signinup/code",

@@ -511,47 +511,24 @@ async fn run(flow: &str, contact: &str) {
     }
 }
 
-#[tokio::test]
-async fn user_input_code_by_phone() {
-    run("USER_INPUT_CODE", "PHONE").await;
+/// One test per flow type × contact method.
+macro_rules! combinations {
+    ($($name:ident: $flow:literal, $contact:literal;)*) => {$(
+        #[tokio::test]
+        async fn $name() {
+            run($flow, $contact).await;
+        }
+    )*};
 }
 
-#[tokio::test]
-async fn user_input_code_by_email() {
-    run("USER_INPUT_CODE", "EMAIL").await;
-}
-
-#[tokio::test]
-async fn user_input_code_by_email_or_phone() {
-    run("USER_INPUT_CODE", "EMAIL_OR_PHONE").await;
-}
-
-#[tokio::test]
-async fn magic_link_by_phone() {
-    run("MAGIC_LINK", "PHONE").await;
-}
-
-#[tokio::test]
-async fn magic_link_by_email() {
-    run("MAGIC_LINK", "EMAIL").await;
-}
-
-#[tokio::test]
-async fn magic_link_by_email_or_phone() {
-    run("MAGIC_LINK", "EMAIL_OR_PHONE").await;
-}
-
-#[tokio::test]
-async fn code_and_magic_link_by_phone() {
-    run("USER_INPUT_CODE_AND_MAGIC_LINK", "PHONE").await;
-}
-
-#[tokio::test]
-async fn code_and_magic_link_by_email() {
-    run("USER_INPUT_CODE_AND_MAGIC_LINK", "EMAIL").await;
-}
-
-#[tokio::test]
-async fn code_and_magic_link_by_email_or_phone() {
-    run("USER_INPUT_CODE_AND_MAGIC_LINK", "EMAIL_OR_PHONE").await;
+combinations! {
+    user_input_code_by_phone: "USER_INPUT_CODE", "PHONE";
+    user_input_code_by_email: "USER_INPUT_CODE", "EMAIL";
+    user_input_code_by_email_or_phone: "USER_INPUT_CODE", "EMAIL_OR_PHONE";
+    magic_link_by_phone: "MAGIC_LINK", "PHONE";
+    magic_link_by_email: "MAGIC_LINK", "EMAIL";
+    magic_link_by_email_or_phone: "MAGIC_LINK", "EMAIL_OR_PHONE";
+    code_and_magic_link_by_phone: "USER_INPUT_CODE_AND_MAGIC_LINK", "PHONE";
+    code_and_magic_link_by_email: "USER_INPUT_CODE_AND_MAGIC_LINK", "EMAIL";
+    code_and_magic_link_by_email_or_phone: "USER_INPUT_CODE_AND_MAGIC_LINK", "EMAIL_OR_PHONE";
 }
