@@ -4,7 +4,7 @@
 #   quickstart   phone + one-time code, in cookie mode and in header mode, with 3-second access
 #                tokens so the frontend SDK's own refresh is exercised; and five wrong codes →
 #                restart → resend → sign-in
-#   all_methods  the magic link by e-mail, in cookie mode and in header mode
+#   all_methods  the magic link by e-mail, in cookie mode and in header mode; the code by SMS
 #   header_mode  the README's curl walk-through and the token-theft scenario, over plain HTTP
 #   quickstart on a remote core: SUPERTOKENS_CONNECTION_URI and SUPERTOKENS_API_KEY pointing at
 #                the embedded-core server, so the SDK speaks the CDI over HTTP
@@ -44,7 +44,7 @@ e2e_stop_all
 echo "-- all_methods"
 run_example all_methods
 e2e_wait all_methods "http://127.0.0.1:3000/"
-ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows all_methods email-link-cookie email-link-header
+ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows all_methods email-link-cookie email-link-header phone-cookie
 e2e_stop_all
 
 echo "-- header_mode"
