@@ -197,27 +197,11 @@ async fn get(cdi: &Cdi, path_and_query: &str) -> Value {
         .unwrap_or_else(|e| panic!("GET {path_and_query}: {e}"))
 }
 
-/// base64url (no padding) decoding, enough to read JWT segments.
 fn b64url(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => panic!("not base64url: {c}"),
-    };
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in text.bytes() {
-        acc = (acc << 6) | u32::from(value(c));
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .unwrap()
 }
 
 fn jwt_part(token: &str, index: usize) -> Value {
@@ -1003,6 +987,35 @@ async fn the_jwks_is_public_and_cacheable(transport: Transport) {
     assert_eq!(with_status["keys"], jwks["keys"]);
 }
 
+async fn tokens_verify_with_jsonwebtoken_against_the_served_jwks(transport: Transport) {
+    let core = Cdi::new(transport).await;
+    let dynamic = access(&create(&core, "user-17", true, false).await);
+    let fixed = access(&create(&core, "user-17", false, false).await);
+    let (jwks, _) = core.client.jwks().await.unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.required_spec_claims.clear();
+    for token in [&dynamic, &fixed] {
+        let header = jsonwebtoken::decode_header(token).unwrap();
+        assert_eq!(
+            header.extras.get::<String>("version").unwrap().as_deref(),
+            Some("5")
+        );
+        let kid = header.kid.unwrap();
+        let jwk = jwks
+            .keys
+            .iter()
+            .find(|k| k.kid == kid)
+            .expect("kid in the JWKS");
+        let key = jsonwebtoken::DecodingKey::from_rsa_components(&jwk.n, &jwk.e).unwrap();
+        let data = jsonwebtoken::decode::<Value>(token, &key, &validation).unwrap();
+        assert_eq!(data.claims["sub"], "user-17");
+        // The other kind's key does not verify it.
+        let other = jwks.keys.iter().find(|k| k.kid != kid).unwrap();
+        let wrong = jsonwebtoken::DecodingKey::from_rsa_components(&other.n, &other.e).unwrap();
+        assert!(jsonwebtoken::decode::<Value>(token, &wrong, &validation).is_err());
+    }
+}
+
 async fn concurrent_first_sessions_make_a_single_signing_key(transport: Transport) {
     let core = Cdi::new(transport).await;
     let mut tasks = Vec::new();
@@ -1201,6 +1214,7 @@ macro_rules! both {
 }
 
 both!(
+    tokens_verify_with_jsonwebtoken_against_the_served_jwks,
     before_cdi_5_a_refresh_keeps_the_sessions_kind_of_key,
     create_issues_a_v5_token_and_an_opaque_refresh_token,
     refresh_issues_a_child_token_and_verify_promotes_it,
