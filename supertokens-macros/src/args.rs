@@ -87,6 +87,11 @@ pub(crate) struct Section {
     /// The whole list (`passwordless(...)`), for messages about something missing from it.
     pub(crate) tokens: TokenStream,
     pub(crate) entries: Vec<Entry>,
+    /// Keys that were written but could not be read (an error is reported for each): they
+    /// count as present, so no "missing" error piles on top.
+    pub(crate) unreadable: Vec<String>,
+    /// Whether some argument was unknown or unreadable.
+    pub(crate) had_errors: bool,
 }
 
 impl Section {
@@ -134,8 +139,18 @@ impl Section {
         }
     }
 
+    /// Whether `name` was written (even with a value that could not be read).
     pub(crate) fn has(&self, name: &str) -> bool {
-        self.get(name).is_some()
+        self.get(name).is_some() || self.unreadable.iter().any(|k| k == name)
+    }
+
+    fn empty(tokens: TokenStream) -> Section {
+        Section {
+            tokens,
+            entries: Vec::new(),
+            unreadable: Vec::new(),
+            had_errors: false,
+        }
     }
 }
 
@@ -160,10 +175,9 @@ pub(crate) fn parse_section(
         Ok(metas) => metas,
         Err(error) => {
             errors.push(error);
-            return Section {
-                tokens: whole,
-                entries: Vec::new(),
-            };
+            let mut section = Section::empty(whole);
+            section.had_errors = true;
+            return section;
         }
     };
     let raw = metas.into_iter().filter_map(|meta| {
@@ -195,10 +209,7 @@ fn read_entries(
     context: &str,
     errors: &mut Errors,
 ) -> Section {
-    let mut section = Section {
-        tokens: whole,
-        entries: Vec::new(),
-    };
+    let mut section = Section::empty(whole);
     for (key, raw, tokens) in raw {
         let name = key.to_string();
         let Some(field) = schema.iter().find(|f| f.name == name) else {
@@ -208,6 +219,7 @@ fn read_entries(
                 None => format!("expected one of {}", one_of(&names)),
             };
             errors.at(&key, format!("unknown {context} argument `{name}`: {hint}"));
+            section.had_errors = true;
             continue;
         };
         if section.has(&name) {
@@ -217,8 +229,12 @@ fn read_entries(
             );
             continue;
         }
-        if let Some(value) = read_value(field, &key, raw, &tokens, errors) {
-            section.entries.push(Entry { key, value, tokens });
+        match read_value(field, &key, raw, &tokens, errors) {
+            Some(value) => section.entries.push(Entry { key, value, tokens }),
+            None => {
+                section.unreadable.push(name);
+                section.had_errors = true;
+            }
         }
     }
     section
@@ -249,10 +265,7 @@ fn read_value(
             &format!("`{name}(...)`"),
             errors,
         ))),
-        (Kind::Section(_), Raw::Flag) => Some(Value::Section(Section {
-            tokens: tokens.clone(),
-            entries: Vec::new(),
-        })),
+        (Kind::Section(_), Raw::Flag) => Some(Value::Section(Section::empty(tokens.clone()))),
         (Kind::Section(_), Raw::Value(_)) => {
             errors.at(
                 tokens,

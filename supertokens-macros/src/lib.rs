@@ -1,5 +1,10 @@
-//! The attribute macros of supertokens-rs: `#[supertokens::app]` and `#[protected]`. Use them
-//! through the `supertokens` crate, which re-exports them.
+//! The attribute macros of supertokens-rs: [`macro@app`] and [`macro@protected`]. Use them
+//! through the `supertokens` crate, which re-exports them; the generated code names
+//! `::supertokens::__private` only.
+//!
+//! Both macros read their arguments, report every mistake at once (each at the offending token,
+//! saying how to fix it), and on error give the item back unchanged beside the errors, so
+//! editors keep working.
 
 use proc_macro::TokenStream;
 
@@ -12,13 +17,216 @@ mod args;
 mod errors;
 mod protected;
 
-/// Sets SuperTokens up for the program: see the `supertokens` crate's documentation.
+/// Sets SuperTokens up for the program: put it on `main`.
+///
+/// ```no_run
+/// #[supertokens::app(
+///     app_name = "Demo",
+///     api_domain = "http://localhost:3001",
+///     website_domain = "http://localhost:3000",
+///     passwordless(flow_type = "USER_INPUT_CODE", contact_method = "PHONE"),
+///     session(),
+/// )]
+/// #[tokio::main]
+/// async fn main() {
+///     let app: axum::Router = axum::Router::new()
+///         .merge(supertokens::router())
+///         .layer(supertokens::cors());
+///     let listener = tokio::net::TcpListener::bind("127.0.0.1:3001").await.unwrap();
+///     axum::serve(listener, app).await.unwrap();
+/// }
+/// ```
+///
+/// The first thing `main` does is then build a [`Config`] from the arguments, validate it and
+/// call `supertokens::init`; if anything is wrong it prints every problem and exits with status
+/// 1. `main` may be `async` under `#[tokio::main]` (above or below this attribute) or a plain
+/// `fn`; it takes no parameters.
+///
+/// Every literal is checked while compiling, by the same rules `ConfigBuilder::build` applies
+/// at start-up, so `api_domain = "localhost:3001/auth"` or `flow_type = "MAGIC"` is a compile
+/// error that says what to write instead.
+///
+/// # Values from the environment
+///
+/// Any string value may be `env("VAR")` or `env("VAR", default = "…")`: the variable is read at
+/// start-up and checked by the same rules, with the same messages. For an optional argument an
+/// unset (or empty) variable leaves the argument out, so
+/// `connection_uri = env("SUPERTOKENS_CONNECTION_URI")` uses the embedded core when the variable
+/// is unset. For a required argument (`app_name`, `api_domain`, `website_domain`,
+/// `flow_type`, `contact_method`, SMTP `host` and `from_email`, Twilio `account_sid` and
+/// `auth_token`) an unset variable without a default stops start-up with a message naming the
+/// variable and the argument. Numbers and `true`/`false` are written as literals.
+///
+/// # App info
+///
+/// | argument | example | |
+/// |---|---|---|
+/// | `app_name` | `app_name = "Demo"` | required; appears in e-mails and SMS |
+/// | `api_domain` | `api_domain = "https://api.example.com"` | required; scheme, host and port only |
+/// | `website_domain` | `website_domain = "https://example.com"` | required; where the frontend is served |
+/// | `api_base_path` | `api_base_path = "/auth"` | default `/auth` |
+/// | `website_base_path` | `website_base_path = "/auth"` | default `/auth` |
+/// | `api_gateway_path` | `api_gateway_path = "/prod"` | default none; put in front of `api_base_path` |
+///
+/// # Core
+///
+/// | argument | example | |
+/// |---|---|---|
+/// | `connection_uri` | `connection_uri = env("SUPERTOKENS_CONNECTION_URI")` | a SuperTokens Core, several separated by `;`; absent: the embedded core |
+/// | `api_key` | `api_key = env("SUPERTOKENS_API_KEY")` | the core's API key |
+/// | `core_timeout` | `core_timeout = 10` | seconds per request to the core (default 10) |
+/// | `embedded_core(...)` | `embedded_core(database = ".supertokens/core.db")` | settings of the embedded core, below |
+///
+/// `embedded_core(...)` takes `database` (a SQLite file, or `":memory:"`), `code_lifetime`
+/// (seconds, default 600), `max_code_input_attempts` (default 5), `access_token_validity`
+/// (seconds, default 3600), `refresh_token_validity` (seconds, default 100 days),
+/// `signing_key_rotation` (seconds, default 7 days) and `api_key` (required from clients when
+/// the embedded core is served on a port):
+///
+/// ```no_run
+/// #[supertokens::app(
+///     app_name = "Demo",
+///     api_domain = "http://localhost:3001",
+///     website_domain = "http://localhost:3000",
+///     embedded_core(database = env("CORE_DB", default = ".supertokens/core.db"), code_lifetime = 300),
+///     session(),
+/// )]
+/// fn main() {}
+/// ```
+///
+/// # `passwordless(...)`
+///
+/// | argument | example | |
+/// |---|---|---|
+/// | `flow_type` | `flow_type = "USER_INPUT_CODE"` | required: `"USER_INPUT_CODE"`, `"MAGIC_LINK"` or `"USER_INPUT_CODE_AND_MAGIC_LINK"` |
+/// | `contact_method` | `contact_method = "EMAIL"` | required: `"PHONE"`, `"EMAIL"` or `"EMAIL_OR_PHONE"` |
+/// | `email_delivery` | `email_delivery = console` | `console` (prints codes and links) or `smtp(...)` |
+/// | `sms_delivery` | `sms_delivery = console` | `console` or `twilio(...)` |
+///
+/// ```no_run
+/// # #[supertokens::app(
+/// #     app_name = "Demo",
+/// #     api_domain = "http://localhost:3001",
+/// #     website_domain = "http://localhost:3000",
+/// passwordless(
+///     flow_type = "USER_INPUT_CODE_AND_MAGIC_LINK",
+///     contact_method = "EMAIL_OR_PHONE",
+///     email_delivery = smtp(
+///         host = "smtp.example.com",          // required
+///         port = 587,                         // 465 with `secure = true`
+///         from_name = "Demo",
+///         from_email = "no-reply@example.com", // required
+///         username = env("SMTP_USERNAME"),
+///         password = env("SMTP_PASSWORD"),
+///         secure = false,
+///     ),
+///     sms_delivery = twilio(
+///         account_sid = env("TWILIO_ACCOUNT_SID"), // required
+///         auth_token = env("TWILIO_AUTH_TOKEN"),   // required
+///         from = "+15005550006",                   // or messaging_service_sid = "MG…", not both
+///     ),
+/// ),
+/// # session(),
+/// # )]
+/// # fn main() {}
+/// ```
+///
+/// Passwordless sign-in needs `session()` as well.
+///
+/// # `session(...)`
+///
+/// `session()` alone enables sessions with SuperTokens' defaults. Its arguments:
+///
+/// | argument | example | |
+/// |---|---|---|
+/// | `cookie_secure` | `cookie_secure = true` | default: whether `api_domain` is https |
+/// | `cookie_same_site` | `cookie_same_site = "lax"` | `"strict"`, `"lax"` or `"none"` (needs secure cookies); default per request |
+/// | `cookie_domain` | `cookie_domain = ".example.com"` | share the session with subdomains |
+/// | `older_cookie_domain` | `older_cookie_domain = ""` | a previous `cookie_domain`, to clear its cookies |
+/// | `anti_csrf` | `anti_csrf = "VIA_CUSTOM_HEADER"` | `"NONE"`, `"VIA_CUSTOM_HEADER"` or `"VIA_TOKEN"` |
+/// | `token_transfer` | `token_transfer = "header"` | `"cookie"`, `"header"` or `"any"` (default: the frontend chooses) |
+/// | `session_expired_status_code` | `session_expired_status_code = 401` | default 401 |
+/// | `invalid_claim_status_code` | `invalid_claim_status_code = 403` | default 403; must differ from the above |
+/// | `use_dynamic_access_token_signing_key` | `use_dynamic_access_token_signing_key = false` | default true |
+/// | `expose_access_token_to_frontend_in_cookie_based_auth` | `expose_access_token_to_frontend_in_cookie_based_auth = true` | default false |
+/// | `jwks_refresh_interval` | `jwks_refresh_interval = 14400` | seconds (default 4 hours) |
+///
+/// # Everything else
+///
+/// * `configure = path::to::function` — a `fn(ConfigBuilder) -> ConfigBuilder` applied after
+///   the arguments, for what exists only at run time (custom delivery services, overrides,
+///   send limits):
+///
+///   ```no_run
+///   use supertokens::passwordless::PasswordlessConfig;
+///
+///   fn configure(builder: supertokens::ConfigBuilder) -> supertokens::ConfigBuilder {
+///       builder.passwordless(PasswordlessConfig::new().flow_type("MAGIC_LINK").contact_method("EMAIL"))
+///   }
+///
+///   #[supertokens::app(
+///       app_name = "Demo",
+///       api_domain = "http://localhost:3001",
+///       website_domain = "http://localhost:3000",
+///       session(),
+///       configure = configure,
+///   )]
+///   fn main() {}
+///   ```
+/// * `crate = "path"` — where the `supertokens` crate is, when it is re-exported under another
+///   name: `crate = "my_platform::supertokens"`.
+///
+/// [`Config`]: https://docs.rs/supertokens/latest/supertokens/config/struct.Config.html
 #[proc_macro_attribute]
 pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
     app::expand(args.into(), item.into()).into()
 }
 
-/// Requires a verified session for an axum handler: see the `supertokens` crate's documentation.
+/// Makes an axum handler require a verified SuperTokens session.
+///
+/// ```
+/// use supertokens::{protected, session::SessionContainer};
+///
+/// #[protected]
+/// async fn like_comment(session: SessionContainer) -> String {
+///     session.user_id().to_string()
+/// }
+///
+/// let app: axum::Router = axum::Router::new().route("/like-comment", axum::routing::post(like_comment));
+/// ```
+///
+/// The session is verified before any other extractor runs; a request without a valid one is
+/// answered as SuperTokens answers it (401 with `try refresh token` or `unauthorised`, and so
+/// on), and the handler body never runs. A handler without a `SessionContainer` parameter is
+/// protected just the same. Whatever the verification wants on the response (a new access
+/// token, say) is added to the handler's response.
+///
+/// The session parameter is the one whose type is `SessionContainer` (by value; it is cheap to
+/// clone). Other parameters are ordinary axum extractors, checked where they are written: a type
+/// that is not an extractor is reported on that parameter. They are checked against the router
+/// state of a `State<T>` parameter, else `()`; name another with `state = T`.
+///
+/// # Options
+///
+/// | option | example | |
+/// |---|---|---|
+/// | `optional` | `#[protected(optional)]` | a request without a session gets `None`: take `session: Option<SessionContainer>` |
+/// | `check_database` | `#[protected(check_database)]` | also ask the core whether the session was revoked (one call per request) |
+/// | `anti_csrf` | `#[protected(anti_csrf = "check")]` | `"check"` on every method, or `"skip"`; default: every method but GET, as configured |
+/// | `state` | `#[protected(state = AppState)]` | the router state to check the other extractors against |
+/// | `crate` | `#[protected(crate = "my_platform::supertokens")]` | where the `supertokens` crate is |
+///
+/// ```
+/// # use supertokens::{protected, session::SessionContainer};
+/// #[protected(optional)]
+/// async fn greeting(session: Option<SessionContainer>) -> String {
+///     match session {
+///         Some(session) => format!("hello {}", session.user_id()),
+///         None => "hello, stranger".into(),
+///     }
+/// }
+/// # let app: axum::Router = axum::Router::new().route("/", axum::routing::get(greeting));
+/// ```
 #[proc_macro_attribute]
 pub fn protected(args: TokenStream, item: TokenStream) -> TokenStream {
     protected::expand(args.into(), item.into()).into()

@@ -160,7 +160,9 @@ fn check(handler: &ItemFn, options: &Section, errors: &mut Errors) -> Option<Opt
             );
             continue;
         }
+        // An option that could not be read leaves `optional` unknown: say nothing about it.
         match (optional, taking) {
+            _ if options.had_errors => {}
             (true, Taking::Required) => errors.at(
                 &arg.ty,
                 "with `#[protected(optional)]` a request may come without a session: \
@@ -175,7 +177,7 @@ fn check(handler: &ItemFn, options: &Section, errors: &mut Errors) -> Option<Opt
         }
         session = Some(SessionParam { index, taking });
     }
-    if optional && session.is_none() && errors.is_empty() {
+    if optional && session.is_none() && !options.had_errors {
         let at = options.get("optional").map(|e| e.tokens.clone());
         errors.at(
             at,
@@ -309,10 +311,14 @@ fn generate(
     let generics = &sig.generics;
     let where_clause = &sig.generics.where_clause;
     let inner_sig = &sig;
+    // The response's type is spanned at the user's return type, so "not a response" is
+    // reported there.
     let response_span = match &sig.output {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => sig.ident.span(),
     };
+    let response_type =
+        quote_spanned!(response_span=> impl #root::__private::axum::response::IntoResponse);
     let response =
         quote_spanned!(response_span=> (__supertokens_changes, #name(#(#call_args),*).await));
     quote! {
@@ -320,7 +326,7 @@ fn generate(
         #vis async fn #name #generics(
             #root::__private::#extractor { #binding changes: __supertokens_changes, #rest }: #root::__private::#extractor<#check_database, { #root::__private::#anti_csrf }>,
             #(#params),*
-        ) -> impl #root::__private::axum::response::IntoResponse #where_clause {
+        ) -> #response_type #where_clause {
             #(#checks)*
             #inner_sig #block
             #response

@@ -145,7 +145,7 @@ impl Gen {
                 }
                 Value::Service(kind, None) => quote_spanned!(kind.span()=> .console_sms()),
                 Value::Service(kind, Some(settings)) => {
-                    let settings = self.service(kind, settings, &field);
+                    let settings = self.service(kind, settings, &format!("passwordless.{kind}"));
                     quote!(.#kind(#settings))
                 }
                 _ => unreachable!("checked against the schema"),

@@ -4,6 +4,7 @@
 
 use proc_macro2::Span;
 use supertokens_rules::Invalid;
+use supertokens_rules::app_info as ai;
 use supertokens_rules::passwordless::{self as pl, FlowType};
 use supertokens_rules::session::{self as se, AntiCsrf, SameSite};
 
@@ -95,6 +96,28 @@ fn app_info(args: &Args, errors: &mut Errors) {
             missing(errors, args, format!("`{key}` is missing: add `{example}`"));
         }
     }
+    literal(errors, args, "app_name", "app_name", |v| {
+        ai::app_name(v).map(drop)
+    });
+    literal(errors, args, "api_domain", "api_domain", |v| {
+        ai::api_domain(v).map(drop)
+    });
+    literal(errors, args, "website_domain", "website_domain", |v| {
+        ai::website_domain(v).map(drop)
+    });
+    literal(errors, args, "api_base_path", "api_base_path", |v| {
+        ai::api_base_path(v).map(drop)
+    });
+    literal(
+        errors,
+        args,
+        "website_base_path",
+        "website_base_path",
+        |v| ai::website_base_path(v).map(drop),
+    );
+    literal(errors, args, "api_gateway_path", "api_gateway_path", |v| {
+        ai::api_gateway_path(v).map(drop)
+    });
     let magic_link = args
         .section("passwordless")
         .and_then(|p| p.lit("flow_type"))
@@ -108,7 +131,7 @@ fn app_info(args: &Args, errors: &mut Errors) {
                 let lit = args
                     .section("passwordless")
                     .and_then(|p| p.lit("flow_type"));
-                invalid(errors, lit, "passwordless.flow_type", error);
+                invalid(errors, lit, "website_domain", error);
             }
             None => missing(
                 errors,
@@ -121,21 +144,36 @@ fn app_info(args: &Args, errors: &mut Errors) {
     }
 }
 
-fn core(_args: &Args, _errors: &mut Errors) {}
+fn core(args: &Args, errors: &mut Errors) {
+    literal(errors, args, "connection_uri", "connection_uri", |v| {
+        supertokens_rules::core::connection_uri(v).map(drop)
+    });
+    literal(errors, args, "api_key", "api_key", |v| {
+        supertokens_rules::core::api_key(v).map(drop)
+    });
+    if let Some(lit) = args.lit("crate")
+        && lit.parse::<syn::Path>().is_err()
+    {
+        errors.at(
+            lit,
+            "`crate` must be the path the `supertokens` crate is reachable at, like `\"my_reexport::supertokens\"`",
+        );
+    }
+}
 
 fn passwordless(_args: &Args, section: &Section, errors: &mut Errors) {
     let flows = FlowType::ALL;
     let contacts = supertokens_rules::passwordless::ContactMethod::ALL;
     for (key, all) in [("flow_type", &flows), ("contact_method", &contacts)] {
         if !section.has(key) {
-            let list: Vec<String> = all.iter().map(|v| format!("`\"{v}\"`")).collect();
+            let others: Vec<String> = all[1..].iter().map(|v| format!("`\"{v}\"`")).collect();
             missing(
                 errors,
                 section,
                 format!(
-                    "`passwordless(...)` needs `{key}`: add `{key} = {}` (or one of {})",
-                    list[0],
-                    list.join(", ")
+                    "`passwordless(...)` needs `{key}`: add `{key} = \"{}\"` (or {})",
+                    all[0],
+                    others.join(", ")
                 ),
             );
         }
@@ -165,7 +203,7 @@ fn passwordless(_args: &Args, section: &Section, errors: &mut Errors) {
 }
 
 fn smtp(smtp: &Section, errors: &mut Errors) {
-    const AT: &str = "passwordless.email_delivery";
+    const AT: &str = "passwordless.smtp";
     for (key, example) in [
         ("host", "host = \"smtp.example.com\""),
         ("from_email", "from_email = \"no-reply@example.com\""),
@@ -218,7 +256,7 @@ fn smtp(smtp: &Section, errors: &mut Errors) {
 }
 
 fn twilio(twilio: &Section, errors: &mut Errors) {
-    const AT: &str = "passwordless.sms_delivery";
+    const AT: &str = "passwordless.twilio";
     for (key, example) in [
         ("account_sid", "account_sid = env(\"TWILIO_ACCOUNT_SID\")"),
         ("auth_token", "auth_token = env(\"TWILIO_AUTH_TOKEN\")"),
@@ -336,9 +374,11 @@ fn session(args: &Args, section: &Section, errors: &mut Errors) {
     if let Some(same_site) = same_site {
         let secure = match section.bool("cookie_secure") {
             Some(secure) => Some(secure.value),
+            // The default, as at start-up: secure when the API is served over https.
             None => args
                 .lit("api_domain")
-                .map(|d| d.value().trim().to_ascii_lowercase().starts_with("https")),
+                .and_then(|d| ai::api_domain(&d.value()).ok())
+                .map(|d| d.starts_with("https")),
         };
         if let Some(secure) = secure
             && let Err(error) = se::same_site_none_needs_secure(same_site, secure)
