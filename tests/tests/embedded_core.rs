@@ -306,6 +306,7 @@ both!(
     user_lookup_endpoints,
     updating_users,
     removing_and_counting_users,
+    removing_a_user_ends_their_sessions,
     bad_input_is_a_400_never_a_500,
     concurrent_sign_ins_all_succeed,
     request_log_redacts_secrets,
@@ -1649,4 +1650,41 @@ async fn request_log_redacts_secrets(t: Transport) {
     let missing = lines.iter().find(|l| l["path"] == "/nowhere").unwrap();
     assert_eq!(missing["status"], 404);
     assert_eq!(missing["apiKey"], true);
+}
+
+async fn removing_a_user_ends_their_sessions(t: Transport) {
+    let h = Harness::new(t).await;
+    let (user, _) = h.sign_in("leaving@example.com").await;
+    let (other, _) = h.sign_in("staying@example.com").await;
+    let mut handles = Vec::new();
+    for id in [&user.id, &user.id, &other.id] {
+        let created: Value = h
+            .client
+            .post(
+                "/public/recipe/session",
+                Some("session"),
+                &json!({"userId": id, "userDataInJWT": {}, "userDataInDatabase": {}, "enableAntiCsrf": false}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(created["status"], "OK", "{created}");
+        handles.push(created["session"]["handle"].as_str().unwrap().to_owned());
+    }
+    let _: OkResponse = h
+        .client
+        .post("/user/remove", None, &json!({"userId": user.id}))
+        .await
+        .unwrap();
+    for (handle, alive) in handles.iter().zip([false, false, true]) {
+        let got: Value = h
+            .client
+            .get(
+                "/recipe/session",
+                Some("session"),
+                &[("sessionHandle", handle)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(got["status"] == "OK", alive, "{handle}: {got}");
+    }
 }

@@ -45,13 +45,16 @@ fn migrations() -> Vec<Migration> {
 }
 
 /// Removes what other components keep about a user who has just been deleted (inside the same
-/// transaction).
+/// transaction): as in the real core, deleting a user ends their sessions.
 fn on_user_removed(
     tx: &rusqlite::Transaction<'_>,
     app_id: &str,
     user_id: &str,
 ) -> Result<(), StoreError> {
-    session::on_user_removed(tx, app_id, user_id)?;
+    tx.prepare_cached(
+        "DELETE FROM session_info WHERE app_id = ?1 AND (user_id = ?2 OR recipe_user_id = ?2)",
+    )?
+    .execute((app_id, user_id))?;
     Ok(())
 }
 

@@ -773,3 +773,64 @@ async fn list_codes(
         .await?;
     Ok(Json(ListCodesResponse::Ok { devices }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pre_auth_session_id_matches_a_real_core_pair() {
+        // deviceId and preAuthSessionId returned together by a SuperTokens Core 10.1.4.
+        let device_id = decode_device_id("GzdKblivqYuM+XLRquuxCR2T4sWZtbSwoCroINH9oQ8=").unwrap();
+        assert_eq!(
+            device_id_hash(&device_id),
+            "sTNCDJ0p7cIz9Wi9fnSOkkMyq1Z1AXR-Omd21o_uzVw"
+        );
+        // Padding is optional on input.
+        let unpadded = decode_device_id("GzdKblivqYuM+XLRquuxCR2T4sWZtbSwoCroINH9oQ8").unwrap();
+        assert_eq!(unpadded, device_id);
+    }
+
+    #[test]
+    fn link_codes_are_hmacs_of_the_code_keyed_by_device_and_salt() {
+        let device = [7u8; 32];
+        let salt = [9u8; 32];
+        let link = link_code(&device, &salt, "123456");
+        assert_eq!(link.len(), 32);
+        assert_eq!(URL_SAFE_NO_PAD.encode(&link).len(), 43);
+        assert_eq!(link, link_code(&device, &salt, "123456"));
+        assert_ne!(link, link_code(&device, &salt, "123457"));
+        assert_ne!(link, link_code(&device, &[8u8; 32], "123456"));
+        assert_ne!(link, link_code(&[6u8; 32], &salt, "123456"));
+        // HMAC-SHA256 with key = device ‖ salt, computed independently.
+        let mut key = device.to_vec();
+        key.extend_from_slice(&salt);
+        let expected = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), b"123456");
+        assert_eq!(link, expected.as_ref());
+        // Only the hash is stored, and it is not the link code itself.
+        let stored = link_code_hash(&link);
+        assert_ne!(stored, URL_SAFE_NO_PAD.encode(&link));
+        let decoded = decode_link_code(&format!("{}=", URL_SAFE_NO_PAD.encode(&link))).unwrap();
+        assert_eq!(link_code_hash(&decoded), stored);
+    }
+
+    #[test]
+    fn user_input_codes_are_six_uniform_digits() {
+        let mut seen = [[false; 10]; 6];
+        for _ in 0..2000 {
+            let code = random_user_input_code().unwrap();
+            assert_eq!(code.len(), 6);
+            for (pos, c) in code.chars().enumerate() {
+                let d = c.to_digit(10).expect("a digit") as usize;
+                seen[pos][d] = true;
+            }
+        }
+        assert!(seen.iter().all(|p| p.iter().all(|d| *d)), "{seen:?}");
+    }
+
+    #[test]
+    fn malformed_identifiers_are_bad_requests() {
+        assert_eq!(decode_device_id("%%%").unwrap_err().status, 400);
+        assert_eq!(decode_link_code("not base64!").unwrap_err().status, 400);
+    }
+}

@@ -1,0 +1,182 @@
+//! Full sign-ins per second against the embedded core on a file database: create code,
+//! consume it, create a session — 16 concurrent clients, a fixed number of sign-ins, first
+//! in-process (the SDK's default transport), then over HTTP on loopback.
+//!
+//! ```text
+//! cargo bench -p supertokens --bench embedded_core
+//! EMBEDDED_CORE_BENCH_SIGN_INS=20000 cargo bench -p supertokens --bench embedded_core
+//! ```
+//!
+//! Prints, per transport, sign-ins/s and the number of failed sign-ins (target: 0).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::ServiceExt as _;
+use serde_json::Map;
+use supertokens::config::CoreHost;
+use supertokens::core::CoreClient;
+use supertokens::core::cdi::{
+    ConsumeCodeRequest, ConsumeCodeResponse, CreateCodeRequest, CreateCodeResponse,
+    CreateSessionRequest, CreateSessionResponse,
+};
+use supertokens::core::embedded::EmbeddedCore;
+use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+
+const CLIENTS: usize = 16;
+const DEFAULT_SIGN_INS: usize = 10_000;
+
+async fn sign_in(client: &CoreClient, email: &str) -> Result<(), String> {
+    let pl = Some("passwordless");
+    let created: CreateCodeResponse = client
+        .post(
+            "/public/recipe/signinup/code",
+            pl,
+            &CreateCodeRequest {
+                email: Some(email.to_owned()),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let CreateCodeResponse::Ok {
+        pre_auth_session_id,
+        device_id,
+        user_input_code,
+        ..
+    } = created
+    else {
+        return Err(format!("create code: {created:?}"));
+    };
+    let consumed: ConsumeCodeResponse = client
+        .post(
+            "/public/recipe/signinup/code/consume",
+            pl,
+            &ConsumeCodeRequest {
+                pre_auth_session_id,
+                device_id: Some(device_id),
+                user_input_code: Some(user_input_code),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let ConsumeCodeResponse::Ok { recipe_user_id, .. } = consumed else {
+        return Err(format!("consume: {consumed:?}"));
+    };
+    let CreateSessionResponse::Ok(_) = client
+        .post(
+            "/public/recipe/session",
+            Some("session"),
+            &CreateSessionRequest {
+                user_id: recipe_user_id,
+                user_data_in_jwt: Map::new(),
+                user_data_in_database: Map::new(),
+                enable_anti_csrf: false,
+                use_dynamic_signing_key: true,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Runs `total` sign-ins with [`CLIENTS`] concurrent clients; returns (elapsed, errors).
+async fn run(client: CoreClient, label: &str, total: usize) -> (Duration, usize) {
+    // Warm up: version negotiation, signing keys, connections.
+    for i in 0..CLIENTS {
+        sign_in(&client, &format!("warmup-{label}-{i}@example.com"))
+            .await
+            .expect("warm-up sign-in");
+    }
+    let next = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let first_error = Arc::new(std::sync::Mutex::new(None::<String>));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (client, next, errors, first_error) = (
+                client.clone(),
+                next.clone(),
+                errors.clone(),
+                first_error.clone(),
+            );
+            let label = label.to_owned();
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total {
+                        break;
+                    }
+                    if let Err(e) = sign_in(&client, &format!("{label}-{i}@example.com")).await {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        first_error.lock().unwrap().get_or_insert(e);
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.await.expect("worker");
+    }
+    let elapsed = started.elapsed();
+    if let Some(e) = first_error.lock().unwrap().take() {
+        eprintln!("  first error ({label}): {e}");
+    }
+    (elapsed, errors.load(Ordering::Relaxed))
+}
+
+fn report(label: &str, total: usize, (elapsed, errors): (Duration, usize)) {
+    println!(
+        "{label:<11} {total} sign-ins in {:.2} s: {:.0} sign-ins/s, {errors} errors",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64()
+    );
+}
+
+fn main() {
+    let total = std::env::var("EMBEDDED_CORE_BENCH_SIGN_INS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_SIGN_INS);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let open = |name: &str| {
+            EmbeddedCore::open(EmbeddedCoreConfig {
+                database: Database::File(dir.path().join(name)),
+                ..Default::default()
+            })
+            .expect("embedded core")
+        };
+        println!(
+            "full sign-ins (create code + consume + create session), file database, {CLIENTS} concurrent clients, {} CPUs",
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+
+        let core = open("in-process.db");
+        let client = CoreClient::in_process(core.service(), None, Duration::from_secs(30));
+        report("in-process", total, run(client, "inproc", total).await);
+
+        let core = open("http.db");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let service = core.service();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, service.into_make_service()).await
+        });
+        let host = CoreHost {
+            domain: url,
+            base_path: String::new(),
+        };
+        let client = CoreClient::http(vec![host], None, Duration::from_secs(30)).expect("client");
+        report("HTTP", total, run(client, "http", total).await);
+        server.abort();
+    });
+}
