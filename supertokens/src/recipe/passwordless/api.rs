@@ -191,10 +191,6 @@ impl IntoResponse for ApiError {
 
 type ApiResult = Result<Response, ApiError>;
 
-fn respond(result: ApiResult) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
 /// The tenant of the request: the path's `{tenant}` segment, else `public`.
 fn tenant(params: &RawPathParams) -> Result<String, ApiError> {
     match params.iter().find(|(k, _)| *k == "tenant") {
@@ -282,11 +278,7 @@ fn check_limits(
         .map_err(ApiError::RateLimited)
 }
 
-async fn create_code(State(ctx): State<Ctx>, params: RawPathParams, request: Request) -> Response {
-    respond(create_code_inner(ctx, params, request).await)
-}
-
-async fn create_code_inner(ctx: Ctx, params: RawPathParams, request: Request) -> ApiResult {
+async fn create_code(State(ctx): State<Ctx>, params: RawPathParams, request: Request) -> ApiResult {
     let tenant_id = tenant(&params)?;
     let (parts, body) = read_body(request).await?;
     let email = string_field(&body, "email")?;
@@ -345,11 +337,7 @@ async fn create_code_inner(ctx: Ctx, params: RawPathParams, request: Request) ->
     .into_response())
 }
 
-async fn resend_code(State(ctx): State<Ctx>, params: RawPathParams, request: Request) -> Response {
-    respond(resend_code_inner(ctx, params, request).await)
-}
-
-async fn resend_code_inner(ctx: Ctx, params: RawPathParams, request: Request) -> ApiResult {
+async fn resend_code(State(ctx): State<Ctx>, params: RawPathParams, request: Request) -> ApiResult {
     let tenant_id = tenant(&params)?;
     let (parts, body) = read_body(request).await?;
     let pre_auth_session_id = string_field(&body, "preAuthSessionId")?;
@@ -428,11 +416,11 @@ fn legacy_user(user: &User, recipe_user_id: &str) -> Value {
     Value::Object(out)
 }
 
-async fn consume_code(State(ctx): State<Ctx>, params: RawPathParams, request: Request) -> Response {
-    respond(consume_code_inner(ctx, params, request).await)
-}
-
-async fn consume_code_inner(ctx: Ctx, params: RawPathParams, request: Request) -> ApiResult {
+async fn consume_code(
+    State(ctx): State<Ctx>,
+    params: RawPathParams,
+    request: Request,
+) -> ApiResult {
     let tenant_id = tenant(&params)?;
     let (parts, body) = read_body(request).await?;
     let pre_auth_session_id = string_field(&body, "preAuthSessionId")?;
@@ -556,11 +544,11 @@ fn query_param(parts: &http::request::Parts, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-async fn email_exists(State(ctx): State<Ctx>, params: RawPathParams, request: Request) -> Response {
-    respond(email_exists_inner(ctx, params, request).await)
-}
-
-async fn email_exists_inner(ctx: Ctx, params: RawPathParams, request: Request) -> ApiResult {
+async fn email_exists(
+    State(ctx): State<Ctx>,
+    params: RawPathParams,
+    request: Request,
+) -> ApiResult {
     let tenant_id = tenant(&params)?;
     let (parts, _) = request.into_parts();
     let Some(email) = query_param(&parts, "email") else {
@@ -588,11 +576,7 @@ async fn phone_number_exists(
     State(ctx): State<Ctx>,
     params: RawPathParams,
     request: Request,
-) -> Response {
-    respond(phone_number_exists_inner(ctx, params, request).await)
-}
-
-async fn phone_number_exists_inner(ctx: Ctx, params: RawPathParams, request: Request) -> ApiResult {
+) -> ApiResult {
     let tenant_id = tenant(&params)?;
     let (parts, _) = request.into_parts();
     let Some(phone) = query_param(&parts, "phoneNumber") else {
