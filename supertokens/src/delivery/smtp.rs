@@ -226,6 +226,11 @@ mod tests {
         );
         assert!(c.html.contains("preAuthSessionId=p&amp;tenantId=public#l"));
         assert!(c.text.contains("123456"));
+        let mut link_only = m;
+        link_only.user_input_code = None;
+        let c = email_content(&link_only);
+        assert!(c.subject.contains("link"), "{}", c.subject);
+        assert!(!c.text.contains("code:") && c.text.contains("Open this link"), "{}", c.text);
     }
 
     #[test]
