@@ -1006,4 +1006,28 @@ mod tests {
             .await;
         assert_eq!(still["sessionHandles"], json!([kept]));
     }
+
+    async fn count_sessions(h: &Harness) -> i64 {
+        h.state
+            .store
+            .read(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM session_info", [], |r| r.get(0))?))
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn expired_sessions_are_deleted_lazily_by_a_later_create() {
+        let h = Harness::new();
+        h.create(PUBLIC, "old").await;
+        assert_eq!(count_sessions(&h).await, 1);
+        h.state
+            .clock
+            .advance(std::time::Duration::from_secs(101 * 86_400));
+        h.create(PUBLIC, "new").await;
+        assert_eq!(
+            count_sessions(&h).await,
+            1,
+            "the expired session is gone, the new one stored"
+        );
+    }
 }
