@@ -160,6 +160,10 @@ async function assertSignedIn(page, context, api, transfer) {
   const accessCookie = cookies.find((c) => c.name === "sAccessToken");
   if (transfer === "cookie") {
     check(accessCookie && accessCookie.httpOnly, "cookie mode: no HttpOnly sAccessToken cookie for the API");
+    equal(accessCookie.path, "/", "cookie mode: sAccessToken path");
+    const refreshCookie = (await context.cookies()).find((c) => c.name === "sRefreshToken");
+    check(refreshCookie && refreshCookie.httpOnly, "cookie mode: no HttpOnly sRefreshToken cookie");
+    equal(refreshCookie.path, "/auth/session/refresh", "cookie mode: sRefreshToken path");
   } else {
     check(!accessCookie, "header mode: the backend set an sAccessToken cookie");
     const frontCookies = await page.evaluate(() => document.cookie);
@@ -216,11 +220,13 @@ async function assertRefresh(page, context, api, transfer, userId) {
   check(after && after !== before, "the access token did not change with the refresh");
 }
 
-async function assertSignOut(page, api) {
+async function assertSignOut(page, context, api) {
   await page.click("#signout");
   await waitStep(page, "contact-step");
   const signout = calls(api, "/auth/signout").at(-1);
   check(signout && signout.status === 200, `sign-out was not answered 200 (${signout && signout.status})`);
+  const left = (await context.cookies()).filter((c) => ["sAccessToken", "sRefreshToken"].includes(c.name));
+  equal(left.map((c) => c.name).join(","), "", "token cookies left after sign-out");
   equal(await page.evaluate(() => supertokensSession.doesSessionExist()), false, "doesSessionExist() after sign-out");
   const status = await page.evaluate(async (url) => (await fetch(url + "/sessioninfo")).status, API_URL);
   equal(status, 401, "/sessioninfo after sign-out");
@@ -259,7 +265,7 @@ async function phoneFlow(browser, transfer) {
     equal(info.headers["rid"], "anti-csrf", "app call through the interceptor: rid header");
 
     await assertRefresh(page, context, api, transfer, userId);
-    await assertSignOut(page, api);
+    await assertSignOut(page, context, api);
     check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
   } finally {
     await context.close();
@@ -279,7 +285,7 @@ async function emailLinkFlow(browser, transfer) {
     const consume = calls(api, "/auth/signinup/code/consume").at(-1);
     equal(consume.status, 200, "consume with the link code");
     await assertRefresh(page, context, api, transfer, userId);
-    await assertSignOut(page, api);
+    await assertSignOut(page, context, api);
     check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
   } finally {
     await context.close();

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Conformance suite: the official supertokens-node 24.0.3 backend (express + cors) with our
-# embedded core (the `embedded-core` binary, over HTTP) as its SuperTokens Core, driven by the
-# same flows as our SDK: supertokens-web-js in headless chromium (phone + code and the magic
-# link by e-mail, each in cookie and header mode, with 3-second access tokens refreshed by the
-# frontend SDK through node) and the raw-HTTP token-theft scenario.
+# embedded core (the `embedded-core` binary, over HTTP, with an API key) as its SuperTokens
+# Core, driven by the same flows as our SDK: supertokens-web-js in headless chromium (phone +
+# code and the magic link by e-mail, each in cookie and header mode, with 3-second access
+# tokens refreshed by the frontend SDK through node; five wrong codes, restart and resend),
+# the README's curl walk-through and the raw-HTTP token-theft scenario.
 # Prints `N passed, N failed` last and fails when any flow fails.
 set -euo pipefail
 source "$(dirname "$0")/../../e2e/lib.sh"
@@ -23,12 +24,13 @@ echo "building the embedded core"
 cargo build --quiet -p supertokens --bin embedded-core
 e2e_start core "$E2E_ROOT/target/debug/embedded-core" \
     --addr "127.0.0.1:$CORE_PORT" --db "$E2E_TMP/core.db" --log "$E2E_TMP/core-requests.jsonl" \
-    --access-token-validity "$LIFETIME"
+    --access-token-validity "$LIFETIME" --api-key e2e-node-api-key
 e2e_wait core "http://127.0.0.1:$CORE_PORT/hello"
 
 export API_URL="http://localhost:$API_PORT"
 export WEBSITE_URL="http://localhost:$WEBSITE_PORT"
-CORE_URL="http://127.0.0.1:$CORE_PORT" e2e_start node node "$E2E_DIR/node-backend.js"
+CORE_URL="http://127.0.0.1:$CORE_PORT" CORE_API_KEY=e2e-node-api-key \
+    e2e_start node node "$E2E_DIR/node-backend.js"
 e2e_wait node "http://127.0.0.1:$API_PORT/sessioninfo"
 e2e_wait node "http://127.0.0.1:$WEBSITE_PORT/"
 
