@@ -7,6 +7,15 @@
 //! * [`refresh_token`]: sealed, opaque refresh tokens.
 //! * [`db`]: the session rows.
 //! * [`handlers`]: the endpoints, including the legacy refresh rotation.
+//!
+//! Where this differs from the SuperTokens Core, on purpose:
+//! * `/recipe/session/regenerate` checks the access token's signature (an expired token is
+//!   fine); the real core takes the token's claims on trust.
+//! * A dynamic signing key stays published for its rotation period plus one access-token
+//!   lifetime, exactly as long as a token it signed can live (the real core keeps it one
+//!   access-token lifetime longer).
+//! * There is no account linking and no user-id mapping: a session's user is its own primary
+//!   user, so `userId` and `recipeUserId` are the id the session was created for.
 
 mod db;
 mod handlers;
