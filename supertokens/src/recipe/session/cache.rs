@@ -90,7 +90,7 @@ mod tests {
             version: 5,
             kid: Some("d-1".into()),
             alg_rs256: true,
-            payload: serde_json::Map::new(),
+            payload: Arc::new(serde_json::Map::new()),
             user_id: "u".into(),
             recipe_user_id: "u".into(),
             session_handle: "h".into(),

@@ -13,7 +13,7 @@ use super::{ResponseChanges, SessionError, Shared, token};
 #[derive(Debug, Clone)]
 struct TokenState {
     access_token: String,
-    payload: Map<String, Value>,
+    payload: Arc<Map<String, Value>>,
     expiry_ms: i64,
 }
 
@@ -109,7 +109,7 @@ impl SessionContainer {
 
     /// The full access-token payload (SuperTokens' claims and yours).
     pub fn access_token_payload(&self) -> Map<String, Value> {
-        self.state().payload.clone()
+        Map::clone(&self.state().payload)
     }
 
     /// The current access token. Treat it as a secret.
@@ -225,7 +225,7 @@ impl SessionContainer {
             None => {
                 let mut state = self.state();
                 for (k, v) in regenerated.user_data_in_jwt {
-                    state.payload.insert(k, v);
+                    Arc::make_mut(&mut state.payload).insert(k, v);
                 }
             }
         }

@@ -303,17 +303,28 @@ impl SessionRecipe {
             ));
         }
         let allowed = transfer::allowed_method(config);
-        let mut picked: Option<(AccessToken, TokenTransfer)> = None;
+        // A token verified before needs no parsing; others are parsed and structure-checked,
+        // and a candidate that fails is ignored (a foreign bearer token must not break cookie
+        // auth).
+        let now = shared.base.clock.now_ms();
+        let usable = |raw: &str| -> Option<Arc<AccessToken>> {
+            shared
+                .base
+                .cache
+                .get(raw, now)
+                .or_else(|| token::parse(raw).ok().map(Arc::new))
+        };
+        let mut picked: Option<(Arc<AccessToken>, TokenTransfer)> = None;
         if allowed != TokenTransfer::Cookie
             && let Some(raw) = transfer::bearer(headers)
-            && let Ok(t) = token::parse(&raw)
+            && let Some(t) = usable(&raw)
         {
             picked = Some((t, TokenTransfer::Header));
         }
         if picked.is_none()
             && allowed != TokenTransfer::Header
             && let Some(raw) = transfer::cookie(headers, transfer::ACCESS_TOKEN_COOKIE)
-            && let Ok(t) = token::parse(&raw)
+            && let Some(t) = usable(&raw)
         {
             if transfer::cookie_count(headers, transfer::ACCESS_TOKEN_COOKIE) > 1 {
                 return Err(SessionError::try_refresh_token(
@@ -343,7 +354,7 @@ impl SessionRecipe {
             }
         }
         let verified = (shared.functions.get_session)(GetSessionInput {
-            access_token: access.raw,
+            access_token: access.raw.clone(),
             anti_csrf_token: headers
                 .get(transfer::ANTI_CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
@@ -698,7 +709,7 @@ async fn default_get_session(
     let local = VerifiedToken {
         access_token: token.raw.clone(),
         access_token_updated: false,
-        payload: token.payload.clone(),
+        payload: Arc::clone(&token.payload),
         user_id: token.user_id.clone(),
         recipe_user_id: token.recipe_user_id.clone(),
         session_handle: token.session_handle.clone(),

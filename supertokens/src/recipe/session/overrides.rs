@@ -57,7 +57,7 @@ pub struct VerifiedToken {
     /// Whether `access_token` is a replacement the client must receive.
     pub access_token_updated: bool,
     /// The full payload of `access_token`.
-    pub payload: Map<String, Value>,
+    pub payload: Arc<Map<String, Value>>,
     /// The (primary) user id.
     pub user_id: String,
     /// The recipe user id.

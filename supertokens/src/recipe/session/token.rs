@@ -1,6 +1,8 @@
 //! Access tokens: parsing and structure checks (SuperTokens' JWT versions 2 to 5) and RS256
 //! signature verification. Nothing here panics on bad input.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use serde_json::{Map, Value};
 
@@ -35,7 +37,7 @@ pub(crate) struct AccessToken {
     pub(crate) kid: Option<String>,
     /// Whether the header names RS256.
     pub(crate) alg_rs256: bool,
-    pub(crate) payload: Map<String, Value>,
+    pub(crate) payload: Arc<Map<String, Value>>,
     pub(crate) user_id: String,
     pub(crate) recipe_user_id: String,
     pub(crate) session_handle: String,
@@ -139,7 +141,7 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
             expiry_ms,
             anti_csrf_token: optional_string(&payload, "antiCsrfToken"),
             parent_refresh_token_hash1: optional_string(&payload, "parentRefreshTokenHash1"),
-            payload: user_payload,
+            payload: Arc::new(user_payload),
         });
     }
     let user_id = string(&payload, "sub")?;
@@ -169,7 +171,7 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
         session_handle,
         tenant_id,
         expiry_ms,
-        payload,
+        payload: Arc::new(payload),
     })
 }
 
