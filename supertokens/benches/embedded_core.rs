@@ -127,9 +127,34 @@ async fn run(client: CoreClient, label: &str, total: usize) -> (Duration, usize)
     (elapsed, errors.load(Ordering::Relaxed))
 }
 
-fn report(label: &str, total: usize, (elapsed, errors): (Duration, usize)) {
+/// CPU time (user + system) this process has used so far, where the OS tells it (Linux).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every mainstream Linux configuration.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+async fn measure(client: CoreClient, label: &str, total: usize) {
+    let cpu_before = cpu_time();
+    let (elapsed, errors) = run(client, label, total).await;
+    let cpu = cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
+    let cpu_note = cpu.map_or_else(String::new, |cpu| {
+        format!(
+            " (CPU {:.2} ms per sign-in, load average now {})",
+            cpu.as_secs_f64() * 1000.0 / total as f64,
+            std::fs::read_to_string("/proc/loadavg")
+                .ok()
+                .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+                .unwrap_or_else(|| "?".into())
+        )
+    });
     println!(
-        "{label:<11} {total} sign-ins in {:.2} s: {:.0} sign-ins/s, {errors} errors",
+        "{label:<11} {total} sign-ins in {:.2} s: {:.0} sign-ins/s, {errors} errors{cpu_note}",
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64()
     );
@@ -160,7 +185,7 @@ fn main() {
 
         let core = open("in-process.db");
         let client = CoreClient::in_process(core.service(), None, Duration::from_secs(30));
-        report("in-process", total, run(client, "inproc", total).await);
+        measure(client, "in-process", total).await;
 
         let core = open("http.db");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -176,7 +201,7 @@ fn main() {
             base_path: String::new(),
         };
         let client = CoreClient::http(vec![host], None, Duration::from_secs(30)).expect("client");
-        report("HTTP", total, run(client, "http", total).await);
+        measure(client, "HTTP", total).await;
         server.abort();
     });
 }

@@ -165,18 +165,24 @@ fn run_in_savepoint<R>(
     tx: &Transaction<'_>,
     f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>,
 ) -> Result<R, StoreError> {
-    tx.execute_batch("SAVEPOINT job")?;
+    // Cached statements: these run twice per write, so parsing them each time would show.
+    let run = |sql: &str| -> rusqlite::Result<()> {
+        tx.prepare_cached(sql)?.execute([])?;
+        Ok(())
+    };
+    let undo = || run("ROLLBACK TO job").and_then(|()| run("RELEASE job"));
+    run("SAVEPOINT job")?;
     let result = catch_unwind(AssertUnwindSafe(|| f(tx)))
         .unwrap_or_else(|_| Err(StoreError::Other("a write panicked".into())));
     let end = match &result {
-        Ok(_) => tx.execute_batch("RELEASE job"),
-        Err(_) => tx.execute_batch("ROLLBACK TO job; RELEASE job"),
+        Ok(_) => run("RELEASE job"),
+        Err(_) => undo(),
     };
     match end {
         Ok(()) => result,
         Err(e) => {
             // Leave nothing of this job behind, whatever state the savepoint is in.
-            let _ = tx.execute_batch("ROLLBACK TO job; RELEASE job");
+            let _ = undo();
             Err(e.into())
         }
     }
