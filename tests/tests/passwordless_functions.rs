@@ -243,3 +243,53 @@ async fn consume_in_cookie_mode_sets_the_session_cookies() {
     assert!(r.headers.contains_key("front-token"));
     assert!(!r.headers.contains_key("st-access-token"));
 }
+
+#[tokio::test]
+async fn a_disabled_api_can_be_replaced_by_your_own_route() {
+    use axum::extract::State;
+    use axum::routing::post;
+    use supertokens::SuperTokens;
+    use supertokens::passwordless::PasswordlessApi;
+
+    async fn staff_only(
+        State(st): State<SuperTokens>,
+        axum::Json(body): axum::Json<serde_json::Value>,
+    ) -> axum::Json<serde_json::Value> {
+        let email = body["email"].as_str().unwrap_or_default().to_owned();
+        if !email.ends_with("@example.com") {
+            return axum::Json(json!({"status": "GENERAL_ERROR", "message": "Staff only"}));
+        }
+        let pl = st.passwordless().unwrap();
+        let code = pl.send_code("public", Contact::Email(email)).await.unwrap();
+        axum::Json(json!({"status": "OK", "deviceId": code.device_id,
+            "preAuthSessionId": code.pre_auth_session_id, "flowType": pl.flow_type().as_str()}))
+    }
+
+    let mut app = app_with("USER_INPUT_CODE", "EMAIL", |c| {
+        c.no_send_limits().disable_api(PasswordlessApi::CreateCode)
+    });
+    app.router = axum::Router::new()
+        .route("/auth/signinup/code", post(staff_only))
+        .with_state(app.st.clone())
+        .merge(app.st.router());
+    let r = app
+        .post("/auth/signinup/code", json!({"email": "x@gmail.com"}))
+        .await;
+    assert_eq!(r.body["message"], "Staff only", "{}", r.raw);
+    let (device_id, pre, m) = app.create_code(json!({"email": "x@example.com"})).await;
+    let r = app
+        .post(
+            "/auth/signinup/code/consume",
+            json!({"preAuthSessionId": pre, "deviceId": device_id, "userInputCode": m.user_input_code}),
+        )
+        .await;
+    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    // The tenant-prefixed path of the disabled API is not served either.
+    let r = app
+        .post(
+            "/auth/public/signinup/code",
+            json!({"email": "x@example.com"}),
+        )
+        .await;
+    assert_eq!(r.status, http::StatusCode::NOT_FOUND);
+}

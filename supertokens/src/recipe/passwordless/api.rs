@@ -1,15 +1,9 @@
 //! The passwordless recipe's frontend API: `/signinup/code`, `/signinup/code/resend`,
 //! `/signinup/code/consume` and the exists checks, optionally tenant-prefixed.
 //!
-//! Input errors answer 400 `{"message": …}` with the official SDKs' messages, logical outcomes
-//! answer 200 with a `status`, send limits answer 429. Malformed bodies (invalid JSON, a body that
-//! is not an object, a field of the wrong type) answer 400 where the official SDKs sometimes crash
-//! with a 500.
-//!
-//! Two deliberate differences from the official SDKs: a one-time code is refused (400) when the
-//! flow type is `MAGIC_LINK` and a link code when it is `USER_INPUT_CODE`, since such input was
-//! never sent to anyone and only gives guessers another way in; and sends are rate limited
-//! ([`super::SendLimits`]).
+//! Input errors answer 400 `{"message": …}`, logical outcomes 200 with a `status`, send limits
+//! 429; where this differs from the official SDKs is listed in the module docs of
+//! [`crate::passwordless`].
 
 use std::net::{IpAddr, SocketAddr};
 

@@ -283,13 +283,44 @@ impl PasswordlessConfig {
     /// the same path, using the recipe functions of
     /// [`SuperTokens::passwordless`](crate::SuperTokens::passwordless).
     ///
+    /// Here the exists check is turned off (it tells anyone whether an address has an
+    /// account), and code creation is replaced by a handler that only serves company addresses:
+    ///
     /// ```
-    /// use supertokens::passwordless::{PasswordlessApi, PasswordlessConfig};
+    /// use axum::{Json, Router, extract::State, routing::post};
+    /// use serde_json::{Value, json};
+    /// use supertokens::SuperTokens;
+    /// use supertokens::passwordless::{Contact, PasswordlessApi, PasswordlessConfig};
     ///
     /// let config = PasswordlessConfig::new()
     ///     .flow_type("USER_INPUT_CODE")
     ///     .contact_method("EMAIL")
-    ///     .disable_api(PasswordlessApi::EmailExists);
+    ///     .disable_api(PasswordlessApi::EmailExists)
+    ///     .disable_api(PasswordlessApi::CreateCode);
+    ///
+    /// async fn create_code(State(st): State<SuperTokens>, Json(body): Json<Value>) -> Json<Value> {
+    ///     let email = body["email"].as_str().unwrap_or_default().trim().to_owned();
+    ///     if !email.ends_with("@example.com") {
+    ///         return Json(json!({"status": "GENERAL_ERROR", "message": "Staff only"}));
+    ///     }
+    ///     let passwordless = st.passwordless().expect("enabled");
+    ///     match passwordless.send_code("public", Contact::Email(email)).await {
+    ///         Ok(code) => Json(json!({
+    ///             "status": "OK",
+    ///             "deviceId": code.device_id,
+    ///             "preAuthSessionId": code.pre_auth_session_id,
+    ///             "flowType": passwordless.flow_type().as_str(),
+    ///         })),
+    ///         Err(_) => Json(json!({"status": "GENERAL_ERROR", "message": "Please try again"})),
+    ///     }
+    /// }
+    ///
+    /// fn app(st: SuperTokens) -> Router {
+    ///     Router::new()
+    ///         .route("/auth/signinup/code", post(create_code))
+    ///         .with_state(st.clone())
+    ///         .merge(st.router())
+    /// }
     /// ```
     pub fn disable_api(mut self, api: PasswordlessApi) -> Self {
         self.disabled_apis.insert(api);
