@@ -129,6 +129,11 @@ async fn sign_in(app: &App, flow: &str, contact: &str, field: &str, raw: &str, n
     assert!(r.headers.contains_key("st-access-token"), "{:?}", r.headers);
     assert!(r.headers.contains_key("st-refresh-token"));
     assert!(r.headers.contains_key("front-token"));
+    let exposed = r.headers["access-control-expose-headers"].to_str().unwrap();
+    assert!(
+        exposed.contains("front-token") && exposed.contains("st-access-token"),
+        "{exposed}"
+    );
     assert!(!r.raw.contains("accessToken"));
 
     let r = app.get(&exists_path).await;

@@ -6,7 +6,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{BoxFuture, DeliveryError, EmailDelivery, LoginMessage, SmtpSettings};
 
@@ -164,10 +164,13 @@ impl SmtpDelivery {
     }
 
     fn message(&self, message: &LoginMessage) -> Result<Message, DeliveryError> {
-        let to: Mailbox = message
+        // A bare address only: a display-name form such as `Eve <eve@x.example>` (which a custom
+        // validator might let through) must not redirect the message.
+        let address: Address = message
             .to
             .parse()
             .map_err(|e| DeliveryError::new(format!("cannot e-mail {:?}: {e}", message.to)))?;
+        let to = Mailbox::new(None, address);
         let content = email_content(message);
         Message::builder()
             .from(self.from.clone())
@@ -230,7 +233,11 @@ mod tests {
         link_only.user_input_code = None;
         let c = email_content(&link_only);
         assert!(c.subject.contains("link"), "{}", c.subject);
-        assert!(!c.text.contains("code:") && c.text.contains("Open this link"), "{}", c.text);
+        assert!(
+            !c.text.contains("code:") && c.text.contains("Open this link"),
+            "{}",
+            c.text
+        );
     }
 
     #[test]
