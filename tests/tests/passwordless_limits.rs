@@ -152,3 +152,31 @@ async fn limits_can_be_turned_off() {
         .await;
     assert_eq!(r.body["status"], "OK");
 }
+
+#[tokio::test]
+async fn per_ip_limit_uses_the_peer_address_when_served_with_connect_info() {
+    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| {
+        c.send_limits(SendLimits::disabled().per_ip(2, Duration::from_secs(60)))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = app
+        .router
+        .clone()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for n in 0..3 {
+        let r = client
+            .post(format!("http://{addr}/auth/signinup/code"))
+            .json(&json!({"email": format!("ip{n}@example.com")}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    server.abort();
+    assert_eq!(statuses, [200, 200, 429]);
+    assert_eq!(app.outbox.len(), 2);
+}
