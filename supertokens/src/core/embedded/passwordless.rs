@@ -343,42 +343,40 @@ fn sweep_expired_devices(
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
+/// What a create-code request is for.
+enum Target {
+    New(Contact),
+    Existing(Vec<u8>),
+}
+
 async fn create_code(
     State(state): State<SharedState>,
     scope: Scope,
     CoreJson(body): CoreJson<CreateCodeRequest>,
 ) -> Result<Json<CreateCodeResponse>, CoreHttpError> {
-    let given = [&body.email, &body.phone_number, &body.device_id]
-        .iter()
-        .filter(|f| f.is_some())
-        .count();
-    if given != 1 {
-        return Err(CoreHttpError::bad_request(
-            "Please provide exactly one of email, phoneNumber or deviceId",
-        ));
-    }
+    // A new device for a contact, or a new code for an existing device (a resend).
+    let target = match (&body.email, &body.phone_number, &body.device_id) {
+        (Some(e), None, None) => Target::New(Contact::email(e)),
+        (None, Some(p), None) => Target::New(Contact::phone(p)),
+        (None, None, Some(d)) => Target::Existing(decode_device_id(d)?),
+        _ => {
+            return Err(CoreHttpError::bad_request(
+                "Please provide exactly one of email, phoneNumber or deviceId",
+            ));
+        }
+    };
     let custom_code = body.user_input_code.clone();
     if custom_code.as_deref().is_some_and(|c| c.is_empty()) {
         return Err(CoreHttpError::bad_request(
             "userInputCode cannot be an empty string",
         ));
     }
-    let existing_device = body
-        .device_id
-        .as_deref()
-        .map(decode_device_id)
-        .transpose()?;
     // Randomness is drawn before the write so the writer thread only does storage work.
     let new_device = random::<32>()?;
     let new_salt = random::<32>()?;
     let generated: Vec<String> = (0..5)
         .map(|_| random_user_input_code())
         .collect::<Result<_, _>>()?;
-    let contact = match (&body.email, &body.phone_number) {
-        (Some(e), _) => Some(Contact::email(e)),
-        (None, Some(p)) => Some(Contact::phone(p)),
-        (None, None) => None,
-    };
     let lifetime = lifetime_ms(&state);
     let st = state.clone();
     let outcome = state
@@ -386,17 +384,16 @@ async fn create_code(
         .write(move |tx| {
             let now = st.clock.now_ms();
             sweep_expired_devices(&st, tx, now)?;
-            let (device_id, salt, hash) = match &existing_device {
-                Some(device_id) => {
+            let (device_id, salt, hash) = match &target {
+                Target::Existing(device_id) => {
                     let hash = device_id_hash(device_id);
                     let Some(device) = device_by_hash(tx, &scope, &hash)? else {
                         return Ok(CreateCodeResponse::RestartFlow);
                     };
                     (device_id.clone(), device.salt, hash)
                 }
-                None => {
+                Target::New(contact) => {
                     let hash = device_id_hash(&new_device);
-                    let contact = contact.as_ref().expect("a new device has a contact");
                     tx.prepare_cached(
                         "INSERT INTO passwordless_devices
                              (app_id, tenant_id, device_id_hash, email, phone_number, link_code_salt)
@@ -547,11 +544,50 @@ fn check(
     }
 }
 
-async fn consume_code(
-    State(state): State<SharedState>,
+/// The failures consume and check share, built into either answer type.
+trait CodeFailure {
+    fn restart() -> Self;
+    fn incorrect(failed: u32, max: u32) -> Self;
+    fn expired(failed: u32, max: u32) -> Self;
+}
+
+/// Both answer types spell the failures the same way.
+macro_rules! code_failure {
+    ($($answer:ty),*) => {$(
+        impl CodeFailure for $answer {
+            fn restart() -> Self {
+                Self::RestartFlow
+            }
+            fn incorrect(failed_code_input_attempt_count: u32, maximum_code_input_attempts: u32) -> Self {
+                Self::IncorrectUserInputCode {
+                    failed_code_input_attempt_count,
+                    maximum_code_input_attempts,
+                }
+            }
+            fn expired(failed_code_input_attempt_count: u32, maximum_code_input_attempts: u32) -> Self {
+                Self::ExpiredUserInputCode {
+                    failed_code_input_attempt_count,
+                    maximum_code_input_attempts,
+                }
+            }
+        }
+    )*};
+}
+
+code_failure!(ConsumeCodeResponse, CheckCodeResponse);
+
+/// Checks the code of `body` in one write transaction; a valid code is handed to `on_valid`
+/// (in the same transaction), a failure becomes `R`'s failure answer.
+async fn run_check<R, F>(
+    state: SharedState,
     scope: Scope,
-    CoreJson(body): CoreJson<ConsumeCodeRequest>,
-) -> Result<Json<ConsumeCodeResponse>, CoreHttpError> {
+    body: ConsumeCodeRequest,
+    on_valid: F,
+) -> Result<R, CoreHttpError>
+where
+    R: CodeFailure + Send + 'static,
+    F: FnOnce(&Transaction<'_>, &Scope, Device, i64) -> Result<R, StoreError> + Send + 'static,
+{
     let proof = parse_proof(&body)?;
     let max = state.config.max_code_input_attempts;
     let st = state.clone();
@@ -564,40 +600,40 @@ async fn consume_code(
                 Err(bad) => return Ok(Err(bad)),
             };
             Ok(Ok(match checked {
-                Checked::Restart => ConsumeCodeResponse::RestartFlow,
-                Checked::Incorrect(n) => ConsumeCodeResponse::IncorrectUserInputCode {
-                    failed_code_input_attempt_count: n,
-                    maximum_code_input_attempts: max,
-                },
-                Checked::Expired(n) => ConsumeCodeResponse::ExpiredUserInputCode {
-                    failed_code_input_attempt_count: n,
-                    maximum_code_input_attempts: max,
-                },
-                Checked::Valid(device) => {
-                    let contact = device.contact();
-                    delete_devices_of(tx, &scope, &contact)?;
-                    let (user, created_new_user) = match users::user_by_contact(
-                        tx,
-                        &scope.app_id,
-                        &scope.tenant_id,
-                        &contact,
-                    )? {
-                        Some(user) => (user, false),
-                        None => (
-                            users::create_user(tx, &scope.app_id, &scope.tenant_id, &contact, now)?,
-                            true,
-                        ),
-                    };
-                    ConsumeCodeResponse::Ok {
-                        created_new_user,
-                        recipe_user_id: user.id.clone(),
-                        user: user.to_user(),
-                        consumed_device: device.consumed(),
-                    }
-                }
+                Checked::Restart => R::restart(),
+                Checked::Incorrect(n) => R::incorrect(n, max),
+                Checked::Expired(n) => R::expired(n, max),
+                Checked::Valid(device) => on_valid(tx, &scope, device, now)?,
             }))
         })
         .await??;
+    Ok(outcome)
+}
+
+async fn consume_code(
+    State(state): State<SharedState>,
+    scope: Scope,
+    CoreJson(body): CoreJson<ConsumeCodeRequest>,
+) -> Result<Json<ConsumeCodeResponse>, CoreHttpError> {
+    let outcome = run_check(state, scope, body, |tx, scope, device, now| {
+        let contact = device.contact();
+        delete_devices_of(tx, scope, &contact)?;
+        let (user, created_new_user) =
+            match users::user_by_contact(tx, &scope.app_id, &scope.tenant_id, &contact)? {
+                Some(user) => (user, false),
+                None => (
+                    users::create_user(tx, &scope.app_id, &scope.tenant_id, &contact, now)?,
+                    true,
+                ),
+            };
+        Ok(ConsumeCodeResponse::Ok {
+            created_new_user,
+            recipe_user_id: user.id.clone(),
+            user: user.to_user(),
+            consumed_device: device.consumed(),
+        })
+    })
+    .await?;
     Ok(Json(outcome))
 }
 
@@ -606,33 +642,12 @@ async fn check_code(
     scope: Scope,
     CoreJson(body): CoreJson<ConsumeCodeRequest>,
 ) -> Result<Json<CheckCodeResponse>, CoreHttpError> {
-    let proof = parse_proof(&body)?;
-    let max = state.config.max_code_input_attempts;
-    let st = state.clone();
-    let outcome = state
-        .store
-        .write(move |tx| {
-            let now = st.clock.now_ms();
-            let checked = match check(&st, tx, &scope, &body.pre_auth_session_id, &proof, now)? {
-                Ok(checked) => checked,
-                Err(bad) => return Ok(Err(bad)),
-            };
-            Ok(Ok(match checked {
-                Checked::Restart => CheckCodeResponse::RestartFlow,
-                Checked::Incorrect(n) => CheckCodeResponse::IncorrectUserInputCode {
-                    failed_code_input_attempt_count: n,
-                    maximum_code_input_attempts: max,
-                },
-                Checked::Expired(n) => CheckCodeResponse::ExpiredUserInputCode {
-                    failed_code_input_attempt_count: n,
-                    maximum_code_input_attempts: max,
-                },
-                Checked::Valid(device) => CheckCodeResponse::Ok {
-                    consumed_device: device.consumed(),
-                },
-            }))
+    let outcome = run_check(state, scope, body, |_, _, device, _| {
+        Ok(CheckCodeResponse::Ok {
+            consumed_device: device.consumed(),
         })
-        .await??;
+    })
+    .await?;
     Ok(Json(outcome))
 }
 

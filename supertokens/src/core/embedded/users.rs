@@ -264,41 +264,52 @@ async fn users_by_account_info(
     }))
 }
 
+/// How `GET /recipe/user` finds its user.
+enum Lookup {
+    Id(String),
+    Contact(Contact),
+}
+
 async fn get_recipe_user(
     State(state): State<SharedState>,
     scope: Scope,
     query: CoreQuery,
 ) -> Result<Json<RecipeUserResponse>, CoreHttpError> {
-    let user_id = query.get("userId").map(str::to_owned);
-    let email = query.get("email").map(Contact::email);
-    let phone = query.get("phoneNumber").map(Contact::phone);
-    let given = [user_id.is_some(), email.is_some(), phone.is_some()];
-    if given.iter().filter(|g| **g).count() != 1 {
-        return Err(CoreHttpError::bad_request(
-            "Please provide exactly one of userId, email or phoneNumber",
-        ));
-    }
-    if user_id.is_some() {
-        require_public_tenant(&scope)?;
-    }
+    let key = match (
+        query.get("userId"),
+        query.get("email"),
+        query.get("phoneNumber"),
+    ) {
+        (Some(id), None, None) => {
+            require_public_tenant(&scope)?;
+            Lookup::Id(id.to_owned())
+        }
+        (None, Some(e), None) => Lookup::Contact(Contact::email(e)),
+        (None, None, Some(p)) => Lookup::Contact(Contact::phone(p)),
+        _ => {
+            return Err(CoreHttpError::bad_request(
+                "Please provide exactly one of userId, email or phoneNumber",
+            ));
+        }
+    };
     let response = state
         .store
         .read(move |conn| {
-            Ok(if let Some(id) = user_id {
-                match user_by_id(conn, &scope.app_id, &id)? {
+            Ok(match key {
+                Lookup::Id(id) => match user_by_id(conn, &scope.app_id, &id)? {
                     Some(row) => RecipeUserResponse::Ok {
                         user: row.to_user(),
                     },
                     None => RecipeUserResponse::UnknownUserId,
-                }
-            } else {
-                let contact = email.or(phone).expect("exactly one was given");
-                match user_by_contact(conn, &scope.app_id, &scope.tenant_id, &contact)? {
-                    Some(row) => RecipeUserResponse::Ok {
-                        user: row.to_user(),
-                    },
-                    None if contact.email_str().is_some() => RecipeUserResponse::UnknownEmail,
-                    None => RecipeUserResponse::UnknownPhoneNumber,
+                },
+                Lookup::Contact(contact) => {
+                    match user_by_contact(conn, &scope.app_id, &scope.tenant_id, &contact)? {
+                        Some(row) => RecipeUserResponse::Ok {
+                            user: row.to_user(),
+                        },
+                        None if contact.email_str().is_some() => RecipeUserResponse::UnknownEmail,
+                        None => RecipeUserResponse::UnknownPhoneNumber,
+                    }
                 }
             })
         })
