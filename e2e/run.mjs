@@ -17,6 +17,8 @@
 //   theft                       header mode over plain HTTP: consume, refresh, first use of the
 //                               new access token, reuse of the old refresh token → theft
 //   walkthrough                 the README's curl walk-through, over plain HTTP in header mode
+//   jsdom-header                supertokens-web-js's CommonJS build in Node.js with jsdom
+//                               (jsdom-flow.cjs): sign-in, refresh, sign-out in header mode
 //
 // Environment: WEBSITE_URL (default http://localhost:3000), API_URL (http://localhost:3001),
 // CONSOLE_LOG (the backend's stdout, where codes and links are printed; required),
@@ -26,6 +28,7 @@
 //
 // Prints one line per flow; exits non-zero when a flow fails.
 
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import { chromium } from "playwright-core";
 
@@ -441,6 +444,17 @@ async function theft() {
   equal((await revoked.json()).message, "unauthorised", "5 refresh with RT1: message");
 }
 
+// In a process of its own, since it installs browser globals.
+function jsdomFlow() {
+  return new Promise((resolve, reject) => {
+    const script = new URL("./jsdom-flow.cjs", import.meta.url).pathname;
+    execFile(process.execPath, [script], { timeout: FLOW_TIMEOUT - 5_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Failure(`jsdom flow: ${(stderr || String(error)).trim()}`));
+      else resolve();
+    });
+  });
+}
+
 const FLOWS = {
   "phone-cookie": (b) => phoneFlow(b, "cookie"),
   "phone-header": (b) => phoneFlow(b, "header"),
@@ -449,6 +463,7 @@ const FLOWS = {
   "phone-restart": (b) => phoneRestartFlow(b),
   theft: () => theft(),
   walkthrough: () => walkthrough(),
+  "jsdom-header": () => jsdomFlow(),
 };
 
 async function main() {
@@ -462,7 +477,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
-    if (names.some((n) => n !== "theft" && n !== "walkthrough")) {
+    if (names.some((n) => !["theft", "walkthrough", "jsdom-header"].includes(n))) {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
     }
     for (const name of names) {

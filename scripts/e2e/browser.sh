@@ -5,7 +5,8 @@
 #                tokens so the frontend SDK's own refresh is exercised; and five wrong codes →
 #                restart → resend → sign-in
 #   all_methods  the magic link by e-mail, in cookie mode and in header mode; the code by SMS
-#   header_mode  the README's curl walk-through and the token-theft scenario, over plain HTTP
+#   header_mode  the README's curl walk-through and the token-theft scenario, over plain HTTP;
+#                supertokens-web-js in Node.js with jsdom (header mode, as a non-browser client)
 #   quickstart on a remote core: SUPERTOKENS_CONNECTION_URI and SUPERTOKENS_API_KEY pointing at
 #                the embedded-core server, so the SDK speaks the CDI over HTTP
 # Prints `N passed, N failed` last and fails when any flow fails.
@@ -49,7 +50,7 @@ e2e_stop_all
 
 echo "-- header_mode"
 run_example header_mode
-e2e_flows header_mode walkthrough theft
+e2e_flows header_mode walkthrough theft jsdom-header
 e2e_stop_all
 
 # The remote core's lifetime differs from the example's own setting (which only reaches an

@@ -4,7 +4,7 @@
 # Core, driven by the same flows as our SDK: supertokens-web-js in headless chromium (phone +
 # code and the magic link by e-mail, each in cookie and header mode, with 3-second access
 # tokens refreshed by the frontend SDK through node; five wrong codes, restart and resend),
-# the README's curl walk-through and the raw-HTTP token-theft scenario.
+# the README's curl walk-through, the raw-HTTP token-theft scenario, and web-js under jsdom.
 # Prints `N passed, N failed` last and fails when any flow fails.
 set -euo pipefail
 source "$(dirname "$0")/../../e2e/lib.sh"
@@ -34,7 +34,7 @@ CORE_URL="http://127.0.0.1:$CORE_PORT" CORE_API_KEY=e2e-node-api-key \
 e2e_wait node "http://127.0.0.1:$API_PORT/sessioninfo"
 e2e_wait node "http://127.0.0.1:$WEBSITE_PORT/"
 
-ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows node phone-cookie phone-header phone-restart email-link-cookie email-link-header walkthrough theft
+ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows node phone-cookie phone-header phone-restart email-link-cookie email-link-header walkthrough theft jsdom-header
 if [ "$E2E_FAILED" -gt 0 ]; then
     echo "---- embedded core log (last 30 lines) ----"
     tail -n 30 "$E2E_TMP/core.log" || true
