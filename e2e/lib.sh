@@ -71,7 +71,9 @@ e2e_flows() {
     shift
     local results="$E2E_TMP/results.json"
     rm -f "$results"
-    CONSOLE_LOG="$E2E_TMP/$log.log" RESULTS="$results" node "$E2E_DIR/run.mjs" "$@" || true
+    # Each flow has its own time limit inside; this one catches a runner that hangs as a whole.
+    CONSOLE_LOG="$E2E_TMP/$log.log" RESULTS="$results" \
+        timeout --kill-after=10 600 node "$E2E_DIR/run.mjs" "$@" || true
     local passed=0 failed=$#
     if [ -f "$results" ]; then
         passed=$(node -p "require('$results').passed")
