@@ -12,7 +12,9 @@ use serde_json::json;
 use supertokens::core::CoreError;
 use supertokens::core::cdi::{ConsumeCodeRequest, ConsumeCodeResponse, UpdateUserResponse};
 use supertokens::delivery::BoxFuture;
-use supertokens::passwordless::{CodesFilter, Contact, PasswordlessError, RecipeFunctions};
+use supertokens::passwordless::{
+    CodesFilter, Contact, PasswordlessError, RateLimited, RecipeFunctions, SendLimits,
+};
 
 #[tokio::test]
 async fn server_side_sign_in_and_user_lookups() {
@@ -254,19 +256,26 @@ async fn a_disabled_api_can_be_replaced_by_your_own_route() {
     async fn staff_only(
         State(st): State<SuperTokens>,
         axum::Json(body): axum::Json<serde_json::Value>,
-    ) -> axum::Json<serde_json::Value> {
+    ) -> Result<axum::Json<serde_json::Value>, RateLimited> {
         let email = body["email"].as_str().unwrap_or_default().to_owned();
         if !email.ends_with("@example.com") {
-            return axum::Json(json!({"status": "GENERAL_ERROR", "message": "Staff only"}));
+            return Ok(axum::Json(
+                json!({"status": "GENERAL_ERROR", "message": "Staff only"}),
+            ));
         }
         let pl = st.passwordless().unwrap();
-        let code = pl.send_code("public", Contact::Email(email)).await.unwrap();
-        axum::Json(json!({"status": "OK", "deviceId": code.device_id,
-            "preAuthSessionId": code.pre_auth_session_id, "flowType": pl.flow_type().as_str()}))
+        let contact = Contact::Email(email);
+        pl.check_send_limits(&contact, None, st.clock().now_ms())?;
+        let code = pl.send_code("public", contact).await.unwrap();
+        Ok(axum::Json(
+            json!({"status": "OK", "deviceId": code.device_id,
+            "preAuthSessionId": code.pre_auth_session_id, "flowType": pl.flow_type().as_str()}),
+        ))
     }
 
     let mut app = app_with("USER_INPUT_CODE", "EMAIL", |c| {
-        c.no_send_limits().disable_api(PasswordlessApi::CreateCode)
+        c.send_limits(SendLimits::disabled().per_identifier(2, std::time::Duration::from_secs(60)))
+            .disable_api(PasswordlessApi::CreateCode)
     });
     app.router = axum::Router::new()
         .route("/auth/signinup/code", post(staff_only))
@@ -284,6 +293,14 @@ async fn a_disabled_api_can_be_replaced_by_your_own_route() {
         )
         .await;
     assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    // The replacement applies the configured send limits too.
+    app.create_code(json!({"email": "x@example.com"})).await;
+    let r = app
+        .post("/auth/signinup/code", json!({"email": "x@example.com"}))
+        .await;
+    assert_eq!(r.status, http::StatusCode::TOO_MANY_REQUESTS, "{}", r.raw);
+    assert_eq!(r.body["status"], "RATE_LIMITED");
+    assert!(r.headers.contains_key("retry-after"));
     // The tenant-prefixed path of the disabled API is not served either.
     let r = app
         .post(

@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, RawPathParams, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 
 use super::limits::RateLimited;
@@ -148,22 +148,7 @@ impl IntoResponse for ApiError {
                 axum::Json(json!({"status": "GENERAL_ERROR", "message": message})).into_response()
             }
             ApiError::Status(status) => axum::Json(json!({ "status": status })).into_response(),
-            ApiError::RateLimited(limited) => {
-                let mut response = (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    axum::Json(json!({
-                        "status": "RATE_LIMITED",
-                        "message": limited.message(),
-                        "retryAfterSeconds": limited.retry_after_secs,
-                    })),
-                )
-                    .into_response();
-                response.headers_mut().insert(
-                    http::header::RETRY_AFTER,
-                    HeaderValue::from(limited.retry_after_secs),
-                );
-                response
-            }
+            ApiError::RateLimited(limited) => limited.into_response(),
             ApiError::NotFound => StatusCode::NOT_FOUND.into_response(),
             ApiError::UnknownTenant => (
                 StatusCode::NOT_FOUND,
@@ -587,6 +572,8 @@ async fn phone_number_exists(
 
 #[cfg(test)]
 mod tests {
+    use http::HeaderValue;
+
     use super::*;
 
     #[test]

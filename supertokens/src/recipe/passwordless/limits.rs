@@ -159,15 +159,22 @@ pub(crate) enum LimitKind {
     Device,
 }
 
-/// A send refused by a limit.
+/// A send refused by a limit. As a response it is what the frontend APIs answer: 429 with
+/// `Retry-After` and `{"status":"RATE_LIMITED","message":…,"retryAfterSeconds":N}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RateLimited {
+pub struct RateLimited {
     pub(crate) kind: LimitKind,
     pub(crate) retry_after_secs: u64,
 }
 
 impl RateLimited {
-    pub(crate) fn message(&self) -> String {
+    /// Whole seconds until a send may succeed (at least 1).
+    pub fn retry_after_secs(&self) -> u64 {
+        self.retry_after_secs
+    }
+
+    /// What to tell the user.
+    pub fn message(&self) -> String {
         let n = self.retry_after_secs;
         let s = if n == 1 { "" } else { "s" };
         match self.kind {
@@ -183,6 +190,33 @@ impl RateLimited {
                 "A code was sent moments ago. Please wait {n} second{s} before asking for another."
             ),
         }
+    }
+}
+
+impl std::fmt::Display for RateLimited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for RateLimited {}
+
+impl axum::response::IntoResponse for RateLimited {
+    fn into_response(self) -> axum::response::Response {
+        let mut response = (
+            http::StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(serde_json::json!({
+                "status": "RATE_LIMITED",
+                "message": self.message(),
+                "retryAfterSeconds": self.retry_after_secs,
+            })),
+        )
+            .into_response();
+        response.headers_mut().insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from(self.retry_after_secs),
+        );
+        response
     }
 }
 

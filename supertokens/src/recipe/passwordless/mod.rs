@@ -62,7 +62,7 @@ pub use config::{
     PhoneValidator,
 };
 pub use functions::{CodesFilter, Contact, RecipeFunctions};
-pub use limits::SendLimits;
+pub use limits::{RateLimited, SendLimits};
 pub use supertokens_rules::passwordless::{ContactMethod, FlowType};
 
 use config::{EmailChoice, SmsChoice};
@@ -363,6 +363,26 @@ impl PasswordlessRecipe {
         let created = self.create_code(tenant_id, contact.clone()).await?;
         self.deliver(tenant_id, &contact, &created).await?;
         Ok(created)
+    }
+
+    /// Applies the send limits to a send of your own (say, from a handler that replaces the
+    /// createCode API) and counts it: call it before [`send_code`](Self::send_code), and return
+    /// the error as the response (429, as the built-in APIs answer). `now_ms` is
+    /// [`SuperTokens::clock`](crate::SuperTokens::clock)`().now_ms()`; `client_ip` is `None` when
+    /// unknown (the per-IP limit is then skipped). Always `Ok` when the limits are off.
+    pub fn check_send_limits(
+        &self,
+        contact: &Contact,
+        client_ip: Option<std::net::IpAddr>,
+        now_ms: i64,
+    ) -> Result<(), RateLimited> {
+        match &self.inner.limiter {
+            Some(limiter) => {
+                let contact = Self::normalise(contact.clone());
+                limiter.try_send(contact.value(), client_ip, None, now_ms)
+            }
+            None => Ok(()),
+        }
     }
 
     /// Sends a new code to an existing device (up to three tries when a custom generator
