@@ -8,6 +8,7 @@ E2E_DIR="$E2E_ROOT/e2e"
 E2E_PIDS=()
 E2E_PASSED=0
 E2E_FAILED=0
+E2E_ENDED=0
 
 e2e_stop_all() {
     local pid
@@ -25,10 +26,23 @@ e2e_stop_all() {
     E2E_PIDS=()
 }
 
+# Stops the servers, removes the temporary files, and when the suite stopped early (a build
+# error, a server that did not start, a port in use) still prints the closing line.
+e2e_on_exit() {
+    local status=$?
+    e2e_stop_all
+    rm -rf "$E2E_TMP"
+    if [ "$E2E_ENDED" -eq 0 ]; then
+        echo "the suite stopped early (exit status $status)"
+        echo "$E2E_PASSED passed, $((E2E_FAILED + 1)) failed"
+        [ "$status" -ne 0 ] || exit 1
+    fi
+}
+
 e2e_begin() {
     E2E_NAME="$1"
     E2E_TMP="$(mktemp -d "${TMPDIR:-/tmp}/supertokens-e2e-$E2E_NAME.XXXXXX")"
-    trap 'e2e_stop_all; rm -rf "$E2E_TMP"' EXIT
+    trap 'e2e_on_exit' EXIT
     trap 'exit 130' INT TERM
     if [ ! -d "$E2E_DIR/node_modules/playwright-core" ]; then
         echo "error: $E2E_DIR/node_modules is missing; run: bash scripts/setup/node.sh" >&2
@@ -88,6 +102,7 @@ e2e_flows() {
 }
 
 e2e_end() {
+    E2E_ENDED=1
     echo "$E2E_PASSED passed, $E2E_FAILED failed"
     [ "$E2E_FAILED" -eq 0 ]
 }
