@@ -90,6 +90,9 @@ pub(crate) struct Section {
     /// Keys that were written but could not be read (an error is reported for each): they
     /// count as present, so no "missing" error piles on top.
     pub(crate) unreadable: Vec<String>,
+    /// Known names suggested for unknown arguments ("did you mean `x`?"): a missing `x` is then
+    /// not reported again.
+    pub(crate) suggested: Vec<String>,
     /// Whether some argument was unknown or unreadable.
     pub(crate) had_errors: bool,
 }
@@ -144,11 +147,17 @@ impl Section {
         self.get(name).is_some() || self.unreadable.iter().any(|k| k == name)
     }
 
+    /// Whether `name` was written, or is the likely intent of a misspelt argument.
+    pub(crate) fn mentioned(&self, name: &str) -> bool {
+        self.has(name) || self.suggested.iter().any(|k| k == name)
+    }
+
     fn empty(tokens: TokenStream) -> Section {
         Section {
             tokens,
             entries: Vec::new(),
             unreadable: Vec::new(),
+            suggested: Vec::new(),
             had_errors: false,
         }
     }
@@ -215,7 +224,11 @@ fn read_entries(
         let Some(field) = schema.iter().find(|f| f.name == name) else {
             let names: Vec<&str> = schema.iter().map(|f| f.name).collect();
             let hint = match did_you_mean(&name, &names) {
-                Some(close) => format!("did you mean `{close}`?"),
+                Some(close) => {
+                    let hint = format!("did you mean `{close}`?");
+                    section.suggested.push(close);
+                    hint
+                }
                 None => format!("expected one of {}", one_of(&names)),
             };
             errors.at(&key, format!("unknown {context} argument `{name}`: {hint}"));

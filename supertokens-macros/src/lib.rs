@@ -38,9 +38,10 @@ mod protected;
 /// ```
 ///
 /// The first thing `main` does is then build a [`Config`] from the arguments, validate it and
-/// call `supertokens::init`; if anything is wrong it prints every problem and exits with status
-/// 1. `main` may be `async` under `#[tokio::main]` (above or below this attribute) or a plain
-/// `fn`; it takes no parameters.
+/// call `supertokens::init`; if anything is wrong it prints every problem and exits with an
+/// error status (a `main` returning `Result` gets the error back instead). `main` may be `async`
+/// under `#[tokio::main]` (above or below this attribute) or a plain `fn`; it takes no
+/// parameters.
 ///
 /// Every literal is checked while compiling, by the same rules `ConfigBuilder::build` applies
 /// at start-up, so `api_domain = "localhost:3001/auth"` or `flow_type = "MAGIC"` is a compile
@@ -171,12 +172,17 @@ mod protected;
 ///       session(),
 ///       configure = configure,
 ///   )]
-///   fn main() {}
+///   fn main() {
+///       let supertokens = supertokens::SuperTokens::global().unwrap();
+///       assert!(supertokens.config().passwordless.is_some());
+///   }
 ///   ```
 /// * `crate = "path"` — where the `supertokens` crate is, when it is re-exported under another
 ///   name: `crate = "my_platform::supertokens"`.
 ///
 /// [`Config`]: https://docs.rs/supertokens/latest/supertokens/config/struct.Config.html
+// The examples put the attribute on `fn main`, which is what they show.
+#[allow(clippy::needless_doctest_main)]
 #[proc_macro_attribute]
 pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
     app::expand(args.into(), item.into()).into()

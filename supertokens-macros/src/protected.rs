@@ -311,16 +311,22 @@ fn generate(
     let generics = &sig.generics;
     let where_clause = &sig.generics.where_clause;
     let inner_sig = &sig;
-    // The response's type is spanned at the user's return type, so "not a response" is
-    // reported there.
-    let response_span = match &sig.output {
-        ReturnType::Type(_, ty) => ty.span(),
-        ReturnType::Default => sig.ident.span(),
+    // The response: the user's type after the session's changes. A nameable type is written out
+    // (and checked at the user's return type, so "not a response" is reported there); an
+    // `impl Trait` one stays opaque.
+    let changes = quote!(#root::__private::ResponseChanges);
+    let (response_type, response_check) = match &sig.output {
+        ReturnType::Type(_, ty) if !mentions_impl(ty.to_token_stream()) => (
+            quote!((#changes, #ty)),
+            quote_spanned!(ty.span()=> #root::__private::check_response::<#ty>();),
+        ),
+        ReturnType::Type(_, ty) => (
+            quote_spanned!(ty.span()=> impl #root::__private::axum::response::IntoResponse),
+            quote!(),
+        ),
+        ReturnType::Default => (quote!((#changes, ())), quote!()),
     };
-    let response_type =
-        quote_spanned!(response_span=> impl #root::__private::axum::response::IntoResponse);
-    let response =
-        quote_spanned!(response_span=> (__supertokens_changes, #name(#(#call_args),*).await));
+    let response = quote!((__supertokens_changes, #name(#(#call_args),*).await));
     quote! {
         #(#attrs)*
         #vis async fn #name #generics(
@@ -328,10 +334,20 @@ fn generate(
             #(#params),*
         ) -> #response_type #where_clause {
             #(#checks)*
+            #response_check
             #inner_sig #block
             #response
         }
     }
+}
+
+/// Whether a type contains `impl Trait` (and so cannot be named again).
+fn mentions_impl(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+        proc_macro2::TokenTree::Group(group) => mentions_impl(group.stream()),
+        _ => false,
+    })
 }
 
 /// `T` of a `State<T>` parameter: the router state the other extractors are checked against.

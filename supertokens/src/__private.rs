@@ -97,7 +97,6 @@ pub fn configure(
 }
 
 /// Why the SDK did not start: every configuration problem, or the error of `init`.
-#[derive(Debug)]
 pub struct StartError {
     /// One line per problem.
     pub problems: Vec<String>,
@@ -110,6 +109,13 @@ impl std::fmt::Display for StartError {
             write!(f, "\n  - {problem}")?;
         }
         Ok(())
+    }
+}
+
+// `main` returning `Result` prints its error with `Debug`: show the readable form.
+impl std::fmt::Debug for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 
@@ -160,6 +166,9 @@ pub fn start(config: impl FnOnce(&Env) -> ConfigBuilder) -> SuperTokens {
 /// Compiles only when `T` is an extractor that does not read the body, for router state `S`
 /// (`#[protected]` calls it at each parameter's type, so a wrong type is reported there).
 pub fn check_extractor<T: axum::extract::FromRequestParts<S>, S>() {}
+
+/// Compiles only when `T` is a response (the return type of a `#[protected]` handler).
+pub fn check_response<T: axum::response::IntoResponse>() {}
 
 /// Compiles only when `T` is an extractor, which may read the body, for router state `S` (the
 /// last parameter of a handler).

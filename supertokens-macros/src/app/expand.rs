@@ -72,14 +72,39 @@ pub(crate) fn expand(args: &Args, mut main: ItemFn) -> TokenStream {
     let uses_maybe = g
         .uses_maybe
         .then(|| quote!(use #root::__private::Maybe as _;));
-    let start: syn::Stmt = syn::parse_quote! {
-        #root::__private::start(|__supertokens_env| {
-            #uses_maybe
-            #chain
-        });
+    // A `main` that returns a `Result` gets the start-up error back through `?`; any other
+    // prints it and exits.
+    let start: syn::Stmt = if returns_result(&main) {
+        syn::parse_quote! {
+            #root::__private::try_start(|__supertokens_env| {
+                #uses_maybe
+                #chain
+            })?;
+        }
+    } else {
+        syn::parse_quote! {
+            #root::__private::start(|__supertokens_env| {
+                #uses_maybe
+                #chain
+            });
+        }
     };
     main.block.stmts.insert(0, start);
     main.into_token_stream()
+}
+
+fn returns_result(main: &ItemFn) -> bool {
+    match &main.sig.output {
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Path(path) => path
+                .path
+                .segments
+                .last()
+                .is_some_and(|last| last.ident == "Result"),
+            _ => false,
+        },
+        syn::ReturnType::Default => false,
+    }
 }
 
 impl Gen {

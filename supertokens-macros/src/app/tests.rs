@@ -76,3 +76,17 @@ snapshot!(
         run();
     }
 );
+
+snapshot!(
+    main_returning_result,
+    (
+        app_name = "Demo",
+        api_domain = "http://localhost:3001",
+        website_domain = "http://localhost:3000",
+        session(),
+    ),
+    #[tokio::main]
+    async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        Ok(())
+    }
+);

@@ -51,6 +51,8 @@ fn listed(
     }
 }
 
+/// Reports that `at` lacks an argument (callers first check [`Section::mentioned`], so a
+/// misspelt or mistyped argument, already reported, is not reported missing as well).
 fn missing(errors: &mut Errors, at: &Section, message: String) {
     if at.tokens.is_empty() {
         errors.at_span(Span::call_site(), message);
@@ -64,7 +66,7 @@ pub(crate) fn check(args: &Args, errors: &mut Errors) {
     core(args, errors);
     let passwordless = args.section("passwordless");
     let session = args.section("session");
-    if passwordless.is_none() && session.is_none() {
+    if !args.has("passwordless") && !args.has("session") {
         missing(
             errors,
             args,
@@ -74,7 +76,7 @@ pub(crate) fn check(args: &Args, errors: &mut Errors) {
         );
     }
     if let Some(passwordless) = passwordless {
-        if session.is_none() {
+        if !args.has("session") {
             errors.at(
                 &passwordless.tokens,
                 "passwordless sign-in creates a session, so it needs the session recipe: add `session()`",
@@ -92,7 +94,7 @@ fn app_info(args: &Args, errors: &mut Errors) {
         ("app_name", "app_name = \"My app\""),
         ("api_domain", "api_domain = \"https://api.example.com\""),
     ] {
-        if !args.has(key) {
+        if !args.mentioned(key) {
             missing(errors, args, format!("`{key}` is missing: add `{example}`"));
         }
     }
@@ -123,7 +125,7 @@ fn app_info(args: &Args, errors: &mut Errors) {
         .and_then(|p| p.lit("flow_type"))
         .and_then(|f| pl::flow_type(&f.value()).ok())
         .filter(|f| f.has_magic_link());
-    if !args.has("website_domain") {
+    if !args.mentioned("website_domain") {
         // With magic links, say why the domain matters; the rule's message names the fix.
         match magic_link {
             Some(flow) => {
@@ -165,7 +167,7 @@ fn passwordless(_args: &Args, section: &Section, errors: &mut Errors) {
     let flows = FlowType::ALL;
     let contacts = supertokens_rules::passwordless::ContactMethod::ALL;
     for (key, all) in [("flow_type", &flows), ("contact_method", &contacts)] {
-        if !section.has(key) {
+        if !section.mentioned(key) {
             let others: Vec<String> = all[1..].iter().map(|v| format!("`\"{v}\"`")).collect();
             missing(
                 errors,
@@ -208,7 +210,7 @@ fn smtp(smtp: &Section, errors: &mut Errors) {
         ("host", "host = \"smtp.example.com\""),
         ("from_email", "from_email = \"no-reply@example.com\""),
     ] {
-        if !smtp.has(key) {
+        if !smtp.mentioned(key) {
             missing(
                 errors,
                 smtp,
@@ -261,7 +263,7 @@ fn twilio(twilio: &Section, errors: &mut Errors) {
         ("account_sid", "account_sid = env(\"TWILIO_ACCOUNT_SID\")"),
         ("auth_token", "auth_token = env(\"TWILIO_AUTH_TOKEN\")"),
     ] {
-        if !twilio.has(key) {
+        if !twilio.mentioned(key) {
             missing(
                 errors,
                 twilio,

@@ -1,0 +1,316 @@
+//! What the macros generate, at run time: `#[protected]` handlers answer 401 without a session
+//! and run with one, the optional form sees `None`, and `env(...)` values of
+//! `#[supertokens::app]` are checked at start-up with the same messages as literals at compile
+//! time (the messages in `ui/app/fail/*.stderr`).
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::routing::get;
+use http_body_util::BodyExt;
+use supertokens::protected;
+use supertokens::session::SessionContainer;
+use tower::ServiceExt;
+
+#[protected]
+async fn whoami(session: SessionContainer) -> String {
+    session.user_id().to_string()
+}
+
+#[protected(optional)]
+async fn greeting(session: Option<SessionContainer>) -> String {
+    match session {
+        Some(session) => format!("hello {}", session.user_id()),
+        None => "hello, stranger".to_string(),
+    }
+}
+
+#[protected]
+async fn no_session_parameter() -> &'static str {
+    "inside"
+}
+
+#[protected(check_database)]
+async fn checked(session: SessionContainer) -> String {
+    session.user_id().to_string()
+}
+
+fn app(st: &supertokens::SuperTokens) -> Router {
+    Router::new()
+        .route("/whoami", get(whoami))
+        .route("/greeting", get(greeting))
+        .route("/inside", get(no_session_parameter))
+        .route("/checked", get(checked))
+        .layer(st.layer())
+}
+
+async fn call(app: &Router, request: Request<Body>) -> (StatusCode, String) {
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn get_request(path: &str) -> Request<Body> {
+    Request::get(path).body(Body::empty()).expect("request")
+}
+
+#[tokio::test]
+async fn protected_handler_needs_a_session() {
+    let st = supertokens::testing::instance().expect("instance");
+    let app = app(&st);
+
+    let (status, _) = call(&app, get_request("/whoami")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let session = supertokens::testing::session(&st, "user-1")
+        .await
+        .expect("session");
+    let request = session
+        .authorize(Request::get("/whoami"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        call(&app, request).await,
+        (StatusCode::OK, "user-1".to_string())
+    );
+
+    let request = session
+        .with_cookies(Request::get("/whoami"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        call(&app, request).await,
+        (StatusCode::OK, "user-1".to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_forged_token_is_rejected() {
+    let st = supertokens::testing::instance().expect("instance");
+    let app = app(&st);
+    let session = supertokens::testing::session(&st, "user-1")
+        .await
+        .expect("session");
+    let mut forged = session.access_token.clone();
+    forged.pop();
+    forged.push(if session.access_token.ends_with('A') {
+        'B'
+    } else {
+        'A'
+    });
+    let request = Request::get("/whoami")
+        .header("authorization", format!("Bearer {forged}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, request).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn optional_form_gets_none_without_a_session() {
+    let st = supertokens::testing::instance().expect("instance");
+    let app = app(&st);
+
+    assert_eq!(
+        call(&app, get_request("/greeting")).await,
+        (StatusCode::OK, "hello, stranger".to_string())
+    );
+
+    let session = supertokens::testing::session(&st, "user-2")
+        .await
+        .expect("session");
+    let request = session
+        .authorize(Request::get("/greeting"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        call(&app, request).await,
+        (StatusCode::OK, "hello user-2".to_string())
+    );
+}
+
+#[tokio::test]
+async fn handler_without_session_parameter_is_still_protected() {
+    let st = supertokens::testing::instance().expect("instance");
+    let app = app(&st);
+
+    assert_eq!(
+        call(&app, get_request("/inside")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let session = supertokens::testing::session(&st, "user-3")
+        .await
+        .expect("session");
+    let request = session
+        .authorize(Request::get("/inside"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        call(&app, request).await,
+        (StatusCode::OK, "inside".to_string())
+    );
+}
+
+#[tokio::test]
+async fn check_database_rejects_a_revoked_session() {
+    let st = supertokens::testing::instance().expect("instance");
+    let app = app(&st);
+    let session = supertokens::testing::session(&st, "user-4")
+        .await
+        .expect("session");
+
+    let request = session
+        .authorize(Request::get("/checked"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        call(&app, request).await,
+        (StatusCode::OK, "user-4".to_string())
+    );
+
+    let handle = session.session.handle().to_string();
+    assert!(
+        supertokens::session::revoke_session(&st, &handle)
+            .await
+            .expect("revoke")
+    );
+
+    // The access token itself is still valid until it expires: only the database knows.
+    let request = session
+        .authorize(Request::get("/whoami"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, request).await.0, StatusCode::OK);
+    let request = session
+        .authorize(Request::get("/checked"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, request).await.0, StatusCode::UNAUTHORIZED);
+}
+
+// Start-up through the generated code. The variables are never set by the test suite itself;
+// `env_values_are_checked_with_the_compile_time_messages` sets them for a child process.
+#[supertokens::app(
+    app_name = env("ST_MACROS_TEST_APP_NAME"),
+    api_domain = env("ST_MACROS_TEST_API_DOMAIN"),
+    website_domain = "http://localhost:3000",
+    embedded_core(database = ":memory:"),
+    passwordless(flow_type = env("ST_MACROS_TEST_FLOW_TYPE", default = "USER_INPUT_CODE"), contact_method = "EMAIL"),
+    session(cookie_same_site = env("ST_MACROS_TEST_SAME_SITE")),
+)]
+fn start() -> Result<(), Box<dyn std::error::Error>> {
+    Ok(())
+}
+
+const CHILD: &str = "ST_MACROS_TEST_CHILD";
+
+/// In the child process (see below) this prints the start-up error for the parent to read.
+#[test]
+fn unset_required_variables_are_named_at_start_up() {
+    let error = start()
+        .expect_err("app_name and api_domain are unset")
+        .to_string();
+    if std::env::var_os(CHILD).is_some() {
+        println!("<<<{error}>>>");
+        return;
+    }
+    assert!(
+        error.contains(
+            "invalid `app_name`: the environment variable `ST_MACROS_TEST_APP_NAME` is not set, \
+             and `app_name` needs a value: set `ST_MACROS_TEST_APP_NAME`, or give a fallback \
+             with `env(\"ST_MACROS_TEST_APP_NAME\", default = \"…\")`"
+        ),
+        "{error}"
+    );
+    assert!(
+        error.contains("`ST_MACROS_TEST_API_DOMAIN` is not set"),
+        "{error}"
+    );
+    // An unset optional variable leaves the argument out: no complaint about it.
+    assert!(!error.contains("ST_MACROS_TEST_SAME_SITE"), "{error}");
+    assert!(!error.contains("cookie_same_site"), "{error}");
+}
+
+/// The message a compile-fail case prints (its first line), without `error: `.
+fn compile_time_message(case: &str) -> String {
+    let path = format!("{}/ui/app/fail/{case}.stderr", env!("CARGO_MANIFEST_DIR"));
+    let stderr = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    stderr
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("error: "))
+        .unwrap_or_else(|| panic!("{path} does not start with an error"))
+        .to_string()
+}
+
+/// Runs `start()` in a child process with `vars` set, and returns the problems it reports.
+fn start_up_problems(vars: &[(&str, &str)]) -> Vec<String> {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "unset_required_variables_are_named_at_start_up",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .envs(vars.iter().copied())
+        .output()
+        .expect("run the child");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let start = stdout.find("<<<").expect("the child printed its error") + 3;
+    let end = stdout[start..].find(">>>").expect("end marker") + start;
+    stdout[start..end]
+        .lines()
+        .skip(1)
+        .map(|l| l.trim_start_matches("  - ").to_string())
+        .collect()
+}
+
+/// Whether `problems` holds the message of the compile-fail case `case`. The compile-time
+/// message is the start-up message, plus a "did you mean" for a value close to an accepted one.
+fn reports_like_compile_time(problems: &[String], case: &str) -> bool {
+    let expected = compile_time_message(case);
+    problems.iter().any(|p| {
+        expected == *p
+            || expected
+                .strip_prefix(p.as_str())
+                .is_some_and(|rest| rest.starts_with(" (did you mean"))
+    })
+}
+
+#[test]
+fn env_values_are_checked_with_the_compile_time_messages() {
+    // The values of the compile-fail cases `domain_with_path`, `misspelled_flow_type` and
+    // `bad_same_site_value`, given through the environment. An invalid domain stops start-up
+    // before the recipes are checked, so it gets a run of its own.
+    let problems = start_up_problems(&[
+        ("ST_MACROS_TEST_APP_NAME", "Demo"),
+        ("ST_MACROS_TEST_API_DOMAIN", "http://localhost:3001/auth"),
+    ]);
+    assert!(
+        reports_like_compile_time(&problems, "domain_with_path"),
+        "{problems:#?}"
+    );
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+
+    let problems = start_up_problems(&[
+        ("ST_MACROS_TEST_APP_NAME", "Demo"),
+        ("ST_MACROS_TEST_API_DOMAIN", "http://localhost:3001"),
+        ("ST_MACROS_TEST_FLOW_TYPE", "MAGIC_LNK"),
+        ("ST_MACROS_TEST_SAME_SITE", "lax-ish"),
+    ]);
+    assert!(
+        reports_like_compile_time(&problems, "misspelled_flow_type"),
+        "{problems:#?}"
+    );
+    assert!(
+        reports_like_compile_time(&problems, "bad_same_site_value"),
+        "{problems:#?}"
+    );
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+}

@@ -1,0 +1,13 @@
+#[supertokens::app(
+    app_name = "Demo",
+    api_domain = "http://localhost:3001",
+    website_domain = "http://localhost:3000",
+    configure = configure,
+    passwordless(flow_type = "USER_INPUT_CODE", contact_method = "EMAIL"),
+    session(),
+)]
+fn main() {}
+
+fn configure(builder: supertokens::ConfigBuilder) {
+    let _ = builder;
+}

@@ -1,0 +1,7 @@
+#[supertokens::app(
+    app_name = "Demo",
+    website_domain = "http://localhost:3000",
+    passwordless(flow_type = "USER_INPUT_CODE", contact_method = "EMAIL"),
+    session(),
+)]
+fn main() {}

@@ -1,0 +1,6 @@
+#[supertokens::app(
+    app_name = "Demo",
+    api_domain = "http://localhost:3001",
+    website_domain = "http://localhost:3000",
+)]
+fn main() {}

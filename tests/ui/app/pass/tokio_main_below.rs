@@ -1,0 +1,13 @@
+// `#[supertokens::app]` above `#[tokio::main]`: start-up runs inside the runtime.
+#[supertokens::app(
+    app_name = "Demo",
+    api_domain = "http://localhost:3001",
+    website_domain = "http://localhost:3000",
+    embedded_core(database = ":memory:"),
+    passwordless(flow_type = "USER_INPUT_CODE", contact_method = "PHONE"),
+    session(),
+)]
+#[tokio::main]
+async fn main() {
+    assert!(supertokens::SuperTokens::global().is_ok());
+}

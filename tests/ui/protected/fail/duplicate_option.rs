@@ -1,0 +1,8 @@
+use supertokens::{protected, session::SessionContainer};
+
+#[protected(check_database, check_database)]
+async fn handler(session: SessionContainer) -> String {
+    session.user_id().to_string()
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use supertokens::protected;
+
+#[protected]
+struct Handler;
+
+fn main() {}

@@ -1,0 +1,11 @@
+use supertokens::{protected, session::SessionContainer};
+
+struct Profile;
+
+#[protected]
+async fn handler(session: SessionContainer) -> Profile {
+    let _ = session;
+    Profile
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use supertokens::{protected, session::SessionContainer};
+
+#[protected(optinal)]
+async fn handler(session: Option<SessionContainer>) -> &'static str {
+    if session.is_some() { "yes" } else { "no" }
+}
+
+fn main() {}
