@@ -241,3 +241,78 @@ async fn every_acknowledged_sign_in_survives_a_kill() {
     let again = sign_in(&client, &acked[0].email).await.unwrap();
     assert_eq!(again.user_id, acked[0].user_id);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_checks_its_arguments_and_stops_cleanly() {
+    let binary = tokio::task::spawn_blocking(server_binary).await.unwrap();
+    let run = |args: &[&str]| Command::new(&binary).args(args).output().unwrap();
+    let help = run(&["--help"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--db"));
+    for bad in [&["--bogus"][..], &["--addr", "nowhere"], &["--db"]] {
+        let out = run(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with("embedded-core: "), "{stderr}");
+        assert!(stderr.contains("Usage:"), "{stderr}");
+    }
+
+    // A server with an api key and a request log, stopped with SIGTERM.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("requests.log");
+    let mut child = Command::new(&binary)
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            ":memory:",
+            "--api-key",
+            "key-for-the-test-1234",
+        ])
+        .arg("--log")
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let http = reqwest::Client::new();
+    let hello = http.get(format!("{url}/hello")).send().await.unwrap();
+    assert_eq!(hello.text().await.unwrap(), "Hello");
+    let refused = http.get(format!("{url}/apiversion")).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let allowed = http
+        .get(format!("{url}/apiversion"))
+        .header("api-key", "key-for-the-test-1234")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), 200);
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(logged.lines().count(), 3, "{logged}");
+    assert!(!logged.contains("key-for-the-test-1234"));
+}
