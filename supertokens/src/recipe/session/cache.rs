@@ -3,7 +3,7 @@
 //! expiry; tokens that need the core (after a refresh) are never cached.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use super::token::AccessToken;
 
@@ -11,19 +11,19 @@ use super::token::AccessToken;
 const SHARDS: usize = 16;
 
 pub(crate) struct VerifiedCache {
-    shards: Vec<Mutex<HashMap<Arc<str>, Arc<AccessToken>>>>,
+    shards: Vec<RwLock<HashMap<Arc<str>, Arc<AccessToken>>>>,
     per_shard: usize,
 }
 
 impl VerifiedCache {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
             per_shard: capacity.div_ceil(SHARDS),
         }
     }
 
-    fn shard(&self, token: &str) -> &Mutex<HashMap<Arc<str>, Arc<AccessToken>>> {
+    fn shard(&self, token: &str) -> &RwLock<HashMap<Arc<str>, Arc<AccessToken>>> {
         // The signature bytes are already uniformly distributed.
         let last = token
             .as_bytes()
@@ -39,16 +39,19 @@ impl VerifiedCache {
         if self.per_shard == 0 {
             return None;
         }
-        let mut shard = self
-            .shard(token)
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let hit = shard.get(token)?;
+        let lock = self.shard(token);
+        let hit = lock
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(token)?
+            .clone();
         if hit.expiry_ms <= now_ms {
-            shard.remove(token);
+            lock.write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(token);
             return None;
         }
-        Some(hit.clone())
+        Some(hit)
     }
 
     /// Remembers a verified token.
@@ -58,7 +61,7 @@ impl VerifiedCache {
         }
         let mut shard = self
             .shard(&token.raw)
-            .lock()
+            .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if shard.len() >= self.per_shard {
             shard.retain(|_, t| t.expiry_ms > now_ms);
@@ -76,7 +79,7 @@ impl VerifiedCache {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().unwrap().len()).sum()
+        self.shards.iter().map(|s| s.read().unwrap().len()).sum()
     }
 }
 

@@ -213,9 +213,11 @@ impl SessionContainer {
                     self.transfer,
                     &new.token,
                     base.clock.now_ms(),
-                    &self.user_id,
-                    new.expiry,
-                    &parsed.payload,
+                    super::transfer::Front {
+                        user_id: &self.user_id,
+                        expiry_ms: new.expiry,
+                        payload: &parsed.payload,
+                    },
                 );
                 let mut state = self.state();
                 state.access_token = new.token;

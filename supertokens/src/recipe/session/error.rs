@@ -72,6 +72,11 @@ pub enum SessionErrorKind {
 /// ```
 #[derive(Debug)]
 pub struct SessionError {
+    pub(crate) inner: Box<ErrorInner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ErrorInner {
     kind: SessionErrorKind,
     pub(crate) status: Option<u16>,
     pub(crate) changes: Option<ResponseChanges>,
@@ -79,7 +84,7 @@ pub struct SessionError {
 
 impl std::fmt::Display for SessionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.kind {
+        match &self.inner.kind {
             SessionErrorKind::Unauthorised { message, .. } => write!(f, "unauthorised: {message}"),
             SessionErrorKind::TryRefreshToken { message } => {
                 write!(f, "try refresh token: {message}")
@@ -110,9 +115,11 @@ impl std::error::Error for SessionError {}
 impl From<SessionErrorKind> for SessionError {
     fn from(kind: SessionErrorKind) -> Self {
         Self {
-            kind,
-            status: None,
-            changes: None,
+            inner: Box::new(ErrorInner {
+                kind,
+                status: None,
+                changes: None,
+            }),
         }
     }
 }
@@ -126,7 +133,7 @@ impl From<CoreError> for SessionError {
 impl SessionError {
     /// What went wrong.
     pub fn kind(&self) -> &SessionErrorKind {
-        &self.kind
+        &self.inner.kind
     }
 
     /// UNAUTHORISED, clearing the tokens.
@@ -166,18 +173,18 @@ impl SessionError {
 
     /// Whether the answer is a 401 "try refresh token".
     pub fn is_try_refresh_token(&self) -> bool {
-        matches!(self.kind, SessionErrorKind::TryRefreshToken { .. })
+        matches!(self.inner.kind, SessionErrorKind::TryRefreshToken { .. })
     }
 
     /// Whether the answer is a 401 "unauthorised".
     pub fn is_unauthorised(&self) -> bool {
-        matches!(self.kind, SessionErrorKind::Unauthorised { .. })
+        matches!(self.inner.kind, SessionErrorKind::Unauthorised { .. })
     }
 
     /// Whether this error's answer clears the session tokens.
     pub(crate) fn clears_tokens(&self) -> bool {
         matches!(
-            self.kind,
+            self.inner.kind,
             SessionErrorKind::Unauthorised {
                 clear_tokens: true,
                 ..
@@ -193,13 +200,13 @@ impl SessionError {
         invalid_claim: u16,
         changes: ResponseChanges,
     ) -> Self {
-        self.status = Some(match self.kind {
+        self.inner.status = Some(match self.inner.kind {
             SessionErrorKind::InvalidClaims { .. } => invalid_claim,
             _ => expired,
         });
-        let mut all = self.changes.take().unwrap_or_default();
+        let mut all = self.inner.changes.take().unwrap_or_default();
         all.extend(changes);
-        self.changes = Some(all);
+        self.inner.changes = Some(all);
         self
     }
 }
@@ -217,9 +224,10 @@ fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
 impl IntoResponse for SessionError {
     fn into_response(self) -> Response {
         let status = |default: u16| {
-            StatusCode::from_u16(self.status.unwrap_or(default)).unwrap_or(StatusCode::UNAUTHORIZED)
+            StatusCode::from_u16(self.inner.status.unwrap_or(default))
+                .unwrap_or(StatusCode::UNAUTHORIZED)
         };
-        let mut response = match &self.kind {
+        let mut response = match &self.inner.kind {
             SessionErrorKind::Unauthorised { message, .. } => {
                 tracing::debug!(reason = %message, "session: unauthorised");
                 json_response(status(401), serde_json::json!({"message": "unauthorised"}))
@@ -253,7 +261,7 @@ impl IntoResponse for SessionError {
                 )
             }
         };
-        if let Some(changes) = self.changes {
+        if let Some(changes) = self.inner.changes {
             changes.apply(&mut response);
         }
         response

@@ -45,9 +45,9 @@ pub use config::{AntiCsrf, SameSite, SessionConfig, TokenTransfer};
 pub use container::SessionContainer;
 pub use error::{ClaimValidationError, SessionError, SessionErrorKind};
 pub use overrides::{
-    BoxFuture, CreateNewSessionInput, Func, GetSessionInput, RefreshSessionInput, RegenerateInput,
-    Regenerated, SessionApis, SessionFunctions, SessionInformation, SignOutOutcome,
-    UserSessionsInput, VerifiedToken,
+    BoxFuture, CreateNewSessionInput, Func, GetSessionInput, RefreshPost, RefreshSessionInput,
+    RegenerateInput, Regenerated, SessionApis, SessionFunctions, SessionInformation,
+    SignOutOutcome, UserSessionsInput, VerifiedToken,
 };
 pub use protect::{
     ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, MaybeVerified, PendingChanges, Verified,
@@ -213,9 +213,11 @@ impl SessionRecipe {
             method,
             &created.access_token.token,
             base.clock.now_ms(),
-            &created.session.user_id,
-            created.access_token.expiry,
-            &parsed.payload,
+            transfer::Front {
+                user_id: &created.session.user_id,
+                expiry_ms: created.access_token.expiry,
+                payload: &parsed.payload,
+            },
         );
         changes.refresh_token(
             &base.config,
@@ -370,9 +372,11 @@ impl SessionRecipe {
                 transfer_method,
                 &verified.access_token,
                 shared.base.clock.now_ms(),
-                &verified.user_id,
-                verified.expiry_ms,
-                &verified.payload,
+                transfer::Front {
+                    user_id: &verified.user_id,
+                    expiry_ms: verified.expiry_ms,
+                    payload: &verified.payload,
+                },
             );
         }
         if let Some(p) = &pending
@@ -411,9 +415,9 @@ impl SessionRecipe {
                 let clears = e.clears_tokens();
                 let mut e = self.contextualise(e);
                 if clears && has_legacy {
-                    let mut c = e.changes.take().unwrap_or_default();
+                    let mut c = e.inner.changes.take().unwrap_or_default();
                     c.extend(legacy);
-                    e.changes = Some(c);
+                    e.inner.changes = Some(c);
                 }
                 Err(e)
             }
@@ -444,7 +448,7 @@ impl SessionRecipe {
                         message: "The request contains multiple session cookies. We are clearing the cookie from olderCookieDomain. Session will be refreshed in the next refresh call.".to_owned(),
                     }
                     .into();
-                    e.changes = Some(changes);
+                    e.inner.changes = Some(changes);
                     return Err(e);
                 }
             }

@@ -163,6 +163,11 @@ impl std::fmt::Debug for SessionFunctions {
     }
 }
 
+/// The refresh API: the instance and the request headers in; the new session and the headers
+/// carrying its tokens out.
+pub type RefreshPost =
+    Func<(SuperTokens, HeaderMap), Result<(SessionContainer, ResponseChanges), SessionError>>;
+
 /// Outcome of the sign-out API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignOutOutcome {
@@ -182,9 +187,7 @@ pub enum SignOutOutcome {
 pub struct SessionApis {
     /// `POST {api_base_path}/session/refresh`: the instance and the request headers in; the new
     /// session and the headers carrying its tokens out (the body is `{}`).
-    pub refresh_post: Option<
-        Func<(SuperTokens, HeaderMap), Result<(SessionContainer, ResponseChanges), SessionError>>,
-    >,
+    pub refresh_post: Option<RefreshPost>,
     /// `POST {api_base_path}/signout`: the verified session in (the tokens are cleared after an
     /// `Ok`).
     pub sign_out_post: Option<Func<SessionContainer, Result<SignOutOutcome, SessionError>>>,

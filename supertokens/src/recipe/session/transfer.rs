@@ -213,10 +213,13 @@ impl ResponseChanges {
         method: TokenTransfer,
         token: &str,
         now_ms: i64,
-        user_id: &str,
-        expiry_ms: i64,
-        payload: &serde_json::Map<String, serde_json::Value>,
+        front: Front<'_>,
     ) {
+        let Front {
+            user_id,
+            expiry_ms,
+            payload,
+        } = front;
         self.front_token(user_id, expiry_ms, payload);
         if method == TokenTransfer::Cookie {
             self.cookie(
@@ -366,6 +369,13 @@ impl IntoResponseParts for ResponseChanges {
         self.write(res.headers_mut());
         Ok(res)
     }
+}
+
+/// What the `front-token` of a new access token holds.
+pub(crate) struct Front<'a> {
+    pub(crate) user_id: &'a str,
+    pub(crate) expiry_ms: i64,
+    pub(crate) payload: &'a serde_json::Map<String, serde_json::Value>,
 }
 
 /// The cookie name at the start of a `Set-Cookie` value.
@@ -518,9 +528,11 @@ mod tests {
             TokenTransfer::Cookie,
             "a.b+c",
             0,
-            "u1",
-            5000,
-            &payload,
+            Front {
+                user_id: "u1",
+                expiry_ms: 5000,
+                payload: &payload,
+            },
         );
         changes.refresh_token(&config, TokenTransfer::Cookie, "rt", 1_700_000_000_000);
         let mut response = Response::new(axum::body::Body::empty());
