@@ -362,6 +362,19 @@ fn state_of(types: &[Box<Type>]) -> Option<TokenStream> {
 mod tests {
     use quote::quote;
 
+    // The handler of `examples/examples/quickstart.rs`.
+    snapshot!(
+        quickstart_session_info,
+        (),
+        async fn session_info(session: SessionContainer) -> Json<Value> {
+            Json(json!({
+                "userId": session.user_id(),
+                "sessionHandle": session.handle(),
+                "accessTokenPayload": session.access_token_payload(),
+            }))
+        }
+    );
+
     snapshot!(
         required_session,
         (),

@@ -1,21 +1,26 @@
 //! Expansion snapshots of `#[supertokens::app]` (formatted with prettyplease; review changes
 //! with `cargo insta review`).
 
+// The attribute of `examples/examples/quickstart.rs`.
 snapshot!(
     quickstart,
     (
-        app_name = "Demo",
+        app_name = "Quickstart",
         api_domain = "http://localhost:3001",
         website_domain = "http://localhost:3000",
         connection_uri = env("SUPERTOKENS_CONNECTION_URI"),
         api_key = env("SUPERTOKENS_API_KEY"),
         passwordless(flow_type = "USER_INPUT_CODE", contact_method = "PHONE"),
         session(),
+        configure = examples::embedded_core_from_env,
     ),
     #[tokio::main]
     async fn main() {
-        let app = Router::new().merge(supertokens::router());
-        serve(app).await;
+        let api = Router::new()
+            .route("/sessioninfo", get(session_info))
+            .merge(supertokens::router())
+            .layer(supertokens::cors());
+        examples::serve(api, page).await;
     }
 );
 
