@@ -43,6 +43,8 @@ type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// Most writes queued behind one commit.
 const MAX_GROUP: usize = 256;
 const READERS: usize = 4;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
 
 pub(crate) struct Store {
     writer: mpsc::Sender<WriteJob>,
@@ -239,6 +241,9 @@ fn open_connection(database: &Database) -> Result<Connection, StoreError> {
         }
     };
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Every component's statements stay prepared (the default cache of 16 would evict and
+    // re-parse some on every sign-in).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
 }
