@@ -137,7 +137,6 @@ pub(crate) struct CdiVersion(pub(crate) String);
 
 impl CdiVersion {
     /// Whether this version is at least `major.minor`.
-    #[allow(dead_code)]
     pub(crate) fn at_least(&self, major: u32, minor: u32) -> bool {
         let mut parts = self.0.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
         let have = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
