@@ -1149,12 +1149,12 @@ async fn user_lookup_endpoints(t: Transport) {
         ("email", " Alice@Example.com"),
         ("doUnionOfAccountInfo", "false"),
     ];
-    assert_eq!(ids(by(q).await.unwrap()), [alice.id.clone()]);
+    assert_eq!(ids(by(q).await.unwrap()), vec![alice.id.clone()]);
     let q = vec![
         ("phoneNumber", "+1 415 555 2671"),
         ("doUnionOfAccountInfo", "false"),
     ];
-    assert_eq!(ids(by(q).await.unwrap()), [bob.id.clone()]);
+    assert_eq!(ids(by(q).await.unwrap()), vec![bob.id.clone()]);
     let q = vec![
         ("email", "alice@example.com"),
         ("phoneNumber", "+14155552671"),

@@ -213,7 +213,7 @@ async fn every_acknowledged_sign_in_survives_a_kill() {
         let GetUserResponse::Ok { user } = user else {
             panic!("user of {} lost after the kill", a.email)
         };
-        assert_eq!(user.emails, [a.email.clone()]);
+        assert_eq!(user.emails, vec![a.email.clone()]);
         let session: Value = client
             .get(
                 "/recipe/session",
