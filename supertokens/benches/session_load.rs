@@ -32,8 +32,8 @@ struct Args {
 
 fn args() -> Args {
     let mut a = Args {
-        secs: 3,
-        rounds: 3,
+        secs: 1,
+        rounds: 10,
         connections: 32,
     };
     let mut it = std::env::args().skip(1);

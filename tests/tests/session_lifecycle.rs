@@ -513,6 +513,26 @@ async fn no_session_is_401_without_clearing() {
     let r = call(&app, req("GET", "/optional").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body, "none");
+    // An optional session with an expired token is not "no session": the client must refresh.
+    let test = supertokens::testing::session(&st, "user-5").await.unwrap();
+    let r = call(
+        &app,
+        test.authorize(req("GET", "/optional"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.body, "user-5");
+    st.clock().advance(Duration::from_secs(3601));
+    let r = call(
+        &app,
+        test.authorize(req("GET", "/optional"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body, json!({"message": "try refresh token"}));
     // Refresh without a refresh token clears.
     let r = call(
         &app,
@@ -780,6 +800,27 @@ async fn anti_csrf_across_sites() {
     )
     .await;
     assert_eq!(r.status, 200);
+
+    // A handler that opts out of the check (what `#[protected(anti_csrf_check = false)]` uses).
+    let skip = Router::new()
+        .route(
+            "/webhook",
+            post(
+                |v: session::Verified<false, { session::ANTI_CSRF_SKIP }>| async move {
+                    (v.changes, "ok")
+                },
+            ),
+        )
+        .layer(st.layer());
+    let r = call(
+        &skip,
+        req("POST", "/webhook")
+            .header("cookie", &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "anti-CSRF check skipped");
 
     // Same site: no check.
     let st = local(SessionConfig::new());
