@@ -142,6 +142,35 @@ pub fn api_key(value: &str) -> Result<String, Invalid> {
     Ok(value.to_owned())
 }
 
+/// Cross-field rule: an `api_key` without a `connection_uri` would be ignored, since the
+/// embedded core is then used (most likely the `connection_uri` variable is missing from the
+/// environment, and the app would quietly keep its users in a local file).
+pub fn api_key_needs_connection_uri(
+    connection_uri_set: bool,
+    api_key_set: bool,
+) -> Result<(), Invalid> {
+    if api_key_set && !connection_uri_set {
+        return Err(Invalid(
+            "is set but `connection_uri` is not, so the embedded core would be used and the key \
+             ignored: set `connection_uri` to your core (e.g. `connection_uri = \
+             env(\"SUPERTOKENS_CONNECTION_URI\")`), or remove `api_key`"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// `core_timeout`, in seconds: more than zero.
+pub fn core_timeout_secs(value: u64) -> Result<u64, Invalid> {
+    if value == 0 {
+        return Err(Invalid(
+            "is zero, so every call to the core would time out: give a duration such as 10 s"
+                .to_owned(),
+        ));
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +253,18 @@ mod tests {
                 "the key stays out of messages: {err}"
             );
         }
+    }
+
+    #[test]
+    fn an_api_key_needs_a_connection_uri() {
+        assert!(api_key_needs_connection_uri(false, true).is_err());
+        assert!(api_key_needs_connection_uri(true, true).is_ok());
+        assert!(api_key_needs_connection_uri(false, false).is_ok());
+    }
+
+    #[test]
+    fn a_core_timeout_is_not_zero() {
+        assert!(core_timeout_secs(0).is_err());
+        assert_eq!(core_timeout_secs(10), Ok(10));
     }
 }
