@@ -153,6 +153,29 @@ fn core(args: &Args, errors: &mut Errors) {
     literal(errors, args, "api_key", "api_key", |v| {
         supertokens_rules::core::api_key(v).map(drop)
     });
+    // Only an `api_key` that is surely set counts: an unset `env("…")` leaves it out.
+    let api_key_set = matches!(
+        args.str("api_key"),
+        Some(
+            Str::Lit(_)
+                | Str::Env {
+                    default: Some(_),
+                    ..
+                }
+        )
+    );
+    if let Err(error) = supertokens_rules::core::api_key_needs_connection_uri(
+        args.has("connection_uri"),
+        api_key_set,
+    ) {
+        let at = args.get("api_key").map(|e| e.tokens.clone());
+        invalid(errors, at, "api_key", error);
+    }
+    if let Some((lit, secs)) = args.int("core_timeout")
+        && let Err(error) = supertokens_rules::core::core_timeout_secs(secs)
+    {
+        invalid(errors, lit, "core_timeout", error);
+    }
     if let Some(lit) = args.lit("crate")
         && lit.parse::<syn::Path>().is_err()
     {
