@@ -58,6 +58,11 @@ pub async fn with_state_and_body(
     })))
 }
 
+#[protected]
+async fn opaque_response(session: SessionContainer) -> impl axum::response::IntoResponse {
+    (StatusCode::ACCEPTED, session.user_id().to_string())
+}
+
 #[protected(state = AppState)]
 async fn state_named(session: SessionContainer) -> String {
     session.user_id().to_string()
@@ -72,5 +77,6 @@ fn main() {
         .route("/lenient", post(lenient))
         .route("/items/{id}", post(with_state_and_body))
         .route("/state", get(state_named))
+        .route("/opaque", get(opaque_response))
         .with_state(AppState { greeting: "hello" });
 }
