@@ -160,9 +160,9 @@ pub fn api_key_needs_connection_uri(
     Ok(())
 }
 
-/// `core_timeout`, in seconds: more than zero.
-pub fn core_timeout_secs(value: u64) -> Result<u64, Invalid> {
-    if value == 0 {
+/// `core_timeout`: more than zero.
+pub fn core_timeout(value: std::time::Duration) -> Result<std::time::Duration, Invalid> {
+    if value.is_zero() {
         return Err(Invalid(
             "is zero, so every call to the core would time out: give a duration such as 10 s"
                 .to_owned(),
@@ -174,6 +174,7 @@ pub fn core_timeout_secs(value: u64) -> Result<u64, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn host(domain: &str, base_path: &str) -> CoreHost {
         CoreHost {
@@ -264,7 +265,10 @@ mod tests {
 
     #[test]
     fn a_core_timeout_is_not_zero() {
-        assert!(core_timeout_secs(0).is_err());
-        assert_eq!(core_timeout_secs(10), Ok(10));
+        assert!(core_timeout(Duration::ZERO).is_err());
+        assert_eq!(
+            core_timeout(Duration::from_secs(10)),
+            Ok(Duration::from_secs(10))
+        );
     }
 }

@@ -172,7 +172,8 @@ fn core(args: &Args, errors: &mut Errors) {
         invalid(errors, at, "api_key", error);
     }
     if let Some((lit, secs)) = args.int("core_timeout")
-        && let Err(error) = supertokens_rules::core::core_timeout_secs(secs)
+        && let Err(error) =
+            supertokens_rules::core::core_timeout(std::time::Duration::from_secs(secs))
     {
         invalid(errors, lit, "core_timeout", error);
     }

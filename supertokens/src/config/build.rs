@@ -115,23 +115,16 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
         api_key.as_deref(),
         supertokens_rules::core::api_key,
     );
-    if connection_uri.is_none() && api_key.is_some() {
-        // Most likely the connection_uri variable is missing from the environment: without this
-        // check the app would quietly keep its users in a local SQLite file.
-        problems.push(
-            "api_key",
-            "is set but `connection_uri` is not, so the embedded core would be used and the key \
-             ignored: set `connection_uri` to your core (e.g. `connection_uri = \
-             env(\"SUPERTOKENS_CONNECTION_URI\")`), or remove `api_key`",
-        );
+    if let Err(e) = supertokens_rules::core::api_key_needs_connection_uri(
+        connection_uri.is_some(),
+        api_key.is_some(),
+    ) {
+        problems.push("api_key", e.0);
     }
 
     let core_timeout = core_timeout.unwrap_or(super::DEFAULT_CORE_TIMEOUT);
-    if core_timeout.is_zero() {
-        problems.push(
-            "core_timeout",
-            "is zero, so every call to the core would time out: give a duration such as 10 s",
-        );
+    if let Err(e) = supertokens_rules::core::core_timeout(core_timeout) {
+        problems.push("core_timeout", e.0);
     }
 
     if session.is_none() && passwordless.is_none() {
