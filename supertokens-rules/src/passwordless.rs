@@ -155,14 +155,14 @@ pub fn smtp_host(value: &str) -> Result<String, Invalid> {
     let host = value.trim();
     if host.is_empty() {
         return Err(Invalid(
-            "the SMTP host is empty; set it to your mail server, e.g. `host(\"smtp.example.com\")`"
+            "the SMTP host is empty; set it to your mail server, e.g. `host = \"smtp.example.com\"`"
                 .into(),
         ));
     }
     if host.contains("://") || host.contains('/') {
         return Err(Invalid(format!(
             "`\"{host}\"` is not a host name; give the host alone, without a scheme or path, \
-             e.g. `\"smtp.example.com\"` (set the port with `port(587)`)"
+             e.g. `\"smtp.example.com\"` (set the port with `port = 587`)"
         )));
     }
     if host.contains(char::is_whitespace) {
@@ -202,7 +202,7 @@ pub fn smtp_from_email(value: &str) -> Result<String, Invalid> {
     } else {
         Err(Invalid(format!(
             "`\"{value}\"` is not an e-mail address; give the sender's address alone, e.g. \
-             `from_email(\"no-reply@example.com\")` (the display name goes in `from_name`)"
+             `from_email = \"no-reply@example.com\"` (the display name goes in `from_name`)"
         )))
     }
 }
@@ -222,7 +222,7 @@ pub fn smtp_from_name(value: &str) -> Result<String, Invalid> {
 pub fn smtp_credentials(username: Option<&str>, password: Option<&str>) -> Result<(), Invalid> {
     match (username, password) {
         (Some(_), None) => Err(Invalid(
-            "an SMTP user name is set without a password; set `password(\"…\")` too, or drop \
+            "an SMTP user name is set without a password; set `password = \"…\"` too, or drop \
              `username` to send without logging in"
                 .into(),
         )),
@@ -244,7 +244,7 @@ fn twilio_sid(value: &str, prefix: &str, what: &str, setter: &str) -> Result<Str
     } else {
         Err(Invalid(format!(
             "`\"{value}\"` is not a Twilio {what}: it starts with `{prefix}` followed by 32 hex \
-             digits; copy it from the Twilio console into `{setter}(\"{prefix}…\")`"
+             digits; copy it from the Twilio console into `{setter} = \"{prefix}…\"`"
         )))
     }
 }
@@ -270,7 +270,7 @@ pub fn twilio_auth_token(value: &str) -> Result<String, Invalid> {
     if v.is_empty() {
         Err(Invalid(
             "the Twilio auth token is empty; copy it from the Twilio console into \
-             `auth_token(\"…\")` (better: read it from the environment)"
+             `auth_token = \"…\"` (better: read it from the environment)"
                 .into(),
         ))
     } else {
@@ -295,7 +295,7 @@ pub fn twilio_from(value: &str) -> Result<String, Invalid> {
     } else {
         Err(Invalid(format!(
             "`\"{value}\"` is not a Twilio sender; use your Twilio number in E.164 form such as \
-             `from(\"+15005550006\")`, or an alphanumeric sender id of at most 11 characters"
+             `from = \"+15005550006\"`, or an alphanumeric sender id of at most 11 characters"
         )))
     }
 }
@@ -307,8 +307,8 @@ pub fn twilio_sender(
 ) -> Result<(), Invalid> {
     match (from, messaging_service_sid) {
         (Some(_), Some(_)) | (None, None) => Err(Invalid(
-            "Twilio needs exactly one sender: set either `from(\"+1…\")` or \
-             `messaging_service_sid(\"MG…\")`, not both and not neither"
+            "Twilio needs exactly one sender: set either `from = \"+1…\"` or \
+             `messaging_service_sid = \"MG…\"`, not both and not neither"
                 .into(),
         )),
         _ => Ok(()),
