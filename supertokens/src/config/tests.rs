@@ -241,10 +241,7 @@ fn a_recipe_is_required_and_passwordless_needs_session() {
 
 #[test]
 fn a_valid_config_with_both_recipes() {
-    let config = valid()
-        .passwordless(passwordless())
-        .build()
-        .unwrap();
+    let config = valid().passwordless(passwordless()).build().unwrap();
     assert!(config.passwordless.is_some());
 }
 
