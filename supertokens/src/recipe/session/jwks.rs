@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::DecodingKey;
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use base64::Engine;
 
 use crate::Clock;
 use crate::core::CoreClient;
@@ -13,9 +14,38 @@ use crate::core::CoreClient;
 /// Minimum time between two fetches triggered by unknown key ids.
 const COOLDOWN: Duration = Duration::from_millis(500);
 
+/// One RS256 public key of the JWKS, parsed once when fetched so that a verification costs only
+/// the signature check.
+pub(crate) struct VerifyKey(ParsedPublicKey);
+
+impl VerifyKey {
+    /// The key from the JWKS's base64url modulus and exponent; `None` if they are not an RSA
+    /// key of at least 2048 bits.
+    pub(crate) fn from_components(n: &str, e: &str) -> Option<Self> {
+        let decode = |v: &str| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(v.trim_end_matches('='))
+                .ok()
+        };
+        let (n, e) = (decode(n)?, decode(e)?);
+        RsaPublicKeyComponents {
+            n: n.as_slice(),
+            e: e.as_slice(),
+        }
+        .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
+        .ok()
+        .map(Self)
+    }
+
+    /// Whether `signature` is this key's RS256 signature of `message`.
+    pub(crate) fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.0.verify_sig(message, signature).is_ok()
+    }
+}
+
 #[derive(Default)]
 struct Keys {
-    by_kid: HashMap<String, Arc<DecodingKey>>,
+    by_kid: HashMap<String, Arc<VerifyKey>>,
     /// When the keys were fetched (clock ms); `None` before the first fetch.
     fetched_at_ms: Option<i64>,
     last_fetch: Option<Instant>,
@@ -49,7 +79,7 @@ impl JwksCache {
         }
     }
 
-    fn lookup(&self, kid: Option<&str>) -> (Option<Vec<Arc<DecodingKey>>>, bool, Option<Instant>) {
+    fn lookup(&self, kid: Option<&str>) -> (Option<Vec<Arc<VerifyKey>>>, bool, Option<Instant>) {
         let keys = self
             .keys
             .read()
@@ -69,7 +99,7 @@ impl JwksCache {
     pub(crate) async fn keys_for(
         &self,
         kid: Option<&str>,
-    ) -> Result<Vec<Arc<DecodingKey>>, KeyError> {
+    ) -> Result<Vec<Arc<VerifyKey>>, KeyError> {
         let (found, fresh, _) = self.lookup(kid);
         if fresh && let Some(found) = found {
             return Ok(found);
@@ -104,7 +134,7 @@ impl JwksCache {
             .filter_map(|k| {
                 Some((
                     k.kid.clone(),
-                    Arc::new(DecodingKey::from_rsa_components(&k.n, &k.e).ok()?),
+                    Arc::new(VerifyKey::from_components(&k.n, &k.e)?),
                 ))
             })
             .collect();

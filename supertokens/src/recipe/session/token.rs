@@ -176,17 +176,14 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
 }
 
 /// Whether `token`'s RS256 signature verifies with `key`.
-pub(crate) fn signature_ok(token: &str, key: &jsonwebtoken::DecodingKey) -> bool {
+pub(crate) fn signature_ok(token: &str, key: &super::jwks::VerifyKey) -> bool {
     let Some((message, signature)) = token.rsplit_once('.') else {
         return false;
     };
-    jsonwebtoken::crypto::verify(
-        signature,
-        message.as_bytes(),
-        key,
-        jsonwebtoken::Algorithm::RS256,
-    )
-    .unwrap_or(false)
+    let Ok(signature) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature) else {
+        return false;
+    };
+    key.verifies(message.as_bytes(), &signature)
 }
 
 /// `payload` without the claims the core owns (and without `iss`, which the SDK sets).
