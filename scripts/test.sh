@@ -13,6 +13,9 @@ done
 
 echo "== cargo test"
 cargo test --workspace --all-targets
+# --all-targets leaves out documentation examples; they are tests too.
+echo "== cargo test --doc"
+cargo test --workspace --doc
 
 for suite in scripts/e2e/*.sh; do
     [ -e "$suite" ] || continue

@@ -3,7 +3,11 @@
 //!
 //! The quickest way in is the declarative style:
 //!
-//! ```ignore
+//! ```no_run
+//! use axum::{Json, Router, routing::get};
+//! use serde_json::{Value, json};
+//! use supertokens::{protected, session::SessionContainer};
+//!
 //! #[supertokens::app(
 //!     app_name = "Demo",
 //!     api_domain = "http://localhost:3001",
@@ -12,7 +16,19 @@
 //!     session(),
 //! )]
 //! #[tokio::main]
-//! async fn main() { /* build and serve an axum Router that merges supertokens::router() */ }
+//! async fn main() {
+//!     let app = Router::new()
+//!         .route("/sessioninfo", get(session_info))
+//!         .merge(supertokens::router())
+//!         .layer(supertokens::cors());
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3001").await.unwrap();
+//!     axum::serve(listener, app).await.unwrap();
+//! }
+//!
+//! #[protected]
+//! async fn session_info(session: SessionContainer) -> Json<Value> {
+//!     Json(json!({ "userId": session.user_id() }))
+//! }
 //! ```
 //!
 //! Everything the macros do can be done by hand with [`Config::builder`] and [`init`].
