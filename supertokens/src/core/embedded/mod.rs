@@ -6,8 +6,8 @@
 //! SuperTokens Core cluster instead (set `connection_uri`).
 //!
 //! Routing: a request's optional `/appid-<app>` and `/<tenant>` prefixes are taken off before
-//! routing (see [`dispatch`]), so handlers are registered at the plain CDI path
-//! (`/recipe/signinup/code`) and read the tenant with the [`http::Scope`] extractor.
+//! routing (see `service::dispatch`), so handlers are registered at the plain CDI path
+//! (`/recipe/signinup/code`) and read the tenant with the `http::Scope` extractor.
 
 pub(crate) mod http;
 mod passwordless;
