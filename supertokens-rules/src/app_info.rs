@@ -358,12 +358,11 @@ fn strict_path(value: &str, domain_field: &str, path_field: &str) -> Result<Stri
         };
         return Err(Invalid(format!("`{text}` is a URL, not a path: {fix}")));
     }
-    if text
-        .split('/')
-        .any(|segment| segment == "." || segment == "..")
-    {
+    if text.contains("//") {
+        // SuperTokens' normalisation keeps inner empty segments, and `//` alone would become a
+        // base path of `/`: routes such as `//signinup/code` that no client calls.
         return Err(Invalid(format!(
-            "`{text}` contains `.` or `..` segments: write the path out, such as `/auth`"
+            "`{text}` contains an empty segment (`//`): write each segment once, such as `/auth`"
         )));
     }
     normalise_url_path(text)
@@ -372,6 +371,15 @@ fn strict_path(value: &str, domain_field: &str, path_field: &str) -> Result<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_path_with_an_empty_segment_is_refused() {
+        for value in ["//", "/auth//", "//auth", "/a//b"] {
+            let error = api_base_path(value).unwrap_err().0;
+            assert!(error.contains("empty segment"), "{value}: {error}");
+        }
+        assert_eq!(api_base_path("/auth/").as_deref(), Ok("/auth"));
+    }
 
     #[track_caller]
     fn domain(input: &str, expected: &str) {

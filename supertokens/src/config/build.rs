@@ -141,33 +141,30 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
         );
     }
 
-    let (Some(app_name), Some(api_domain), Some(website_domain)) =
-        (app_name, api_domain, website_domain)
-    else {
-        return Err(ConfigErrors(problems.0));
-    };
-    let (Some(api_base_path), Some(website_base_path), Some(api_gateway_path)) =
-        (api_base_path, website_base_path, api_gateway_path)
-    else {
-        return Err(ConfigErrors(problems.0));
-    };
+    // The recipes' own rules read the app info (secure cookies depend on api_domain, magic links
+    // on website_domain). When part of it is invalid, they still run, against a stand-in that
+    // satisfies every cross-field rule, so their value errors are reported in the same pass
+    // without inventing cross-field ones. (A stand-in is only used where a problem has been
+    // recorded already, so such a configuration never builds.)
+    let stand_in =
+        |value: Option<String>, placeholder: &str| value.unwrap_or_else(|| placeholder.to_owned());
+    let api_gateway_path = stand_in(api_gateway_path, "");
+    let api_base_path = stand_in(api_base_path, rules::DEFAULT_API_BASE_PATH);
     let app_info = AppInfo {
-        app_name,
-        api_domain,
-        website_domain,
+        app_name: stand_in(app_name, "app"),
+        api_domain: stand_in(api_domain, "https://example.invalid"),
+        website_domain: stand_in(website_domain, "https://example.invalid"),
         api_base_path: rules::full_api_base_path(&api_gateway_path, &api_base_path),
-        website_base_path,
+        website_base_path: stand_in(website_base_path, rules::DEFAULT_WEBSITE_BASE_PATH),
         api_gateway_path,
     };
 
-    // The recipes' own rules need a valid app info (e.g. secure cookies depend on api_domain).
     if let Some(session) = &session {
         problems.0.extend(session.validate(&app_info));
     }
     if let Some(passwordless) = &passwordless {
         problems.0.extend(passwordless.validate(&app_info));
     }
-
     let core = match hosts {
         Some(hosts) => CoreConnection::Remote {
             hosts: hosts

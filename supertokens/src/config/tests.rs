@@ -240,6 +240,23 @@ fn a_recipe_is_required_and_passwordless_needs_session() {
 }
 
 #[test]
+fn recipe_problems_are_reported_with_app_info_problems() {
+    // An invalid api_domain must not hide a misspelled recipe value: all come in one report.
+    let found = errors(
+        valid().api_domain("localhost:3001/auth").passwordless(
+            PasswordlessConfig::default()
+                .flow_type("MAGIC")
+                .contact_method("PHONE"),
+        ),
+    );
+    let fields = found.fields();
+    assert!(fields.contains(&"api_domain"), "{found}");
+    assert!(fields.contains(&"passwordless.flow_type"), "{found}");
+    // The stand-in app info satisfies the cross-field rules, so none is invented.
+    assert_eq!(fields.len(), 2, "{found}");
+}
+
+#[test]
 fn a_valid_config_with_both_recipes() {
     let config = valid().passwordless(passwordless()).build().unwrap();
     assert!(config.passwordless.is_some());
