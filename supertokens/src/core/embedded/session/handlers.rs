@@ -68,6 +68,29 @@ struct AccessTokenSpec<'a> {
     expiry_s: Option<i64>,
 }
 
+impl<'a> AccessTokenSpec<'a> {
+    /// A new token for the session `claims` belong to, with the same identity, refresh-token
+    /// hashes and anti-CSRF token; callers change what a reissue changes.
+    fn reissue(
+        claims: &'a AccessClaims,
+        payload: Map<String, Value>,
+        use_static_key: bool,
+    ) -> Self {
+        Self {
+            handle: &claims.session_handle,
+            user_id: &claims.sub,
+            recipe_user_id: &claims.rsub,
+            tenant_id: &claims.tenant_id,
+            refresh_token_hash1: claims.refresh_token_hash1.clone(),
+            parent_refresh_token_hash1: claims.parent_refresh_token_hash1.clone(),
+            anti_csrf_token: claims.anti_csrf_token.clone(),
+            payload,
+            use_static_key,
+            expiry_s: None,
+        }
+    }
+}
+
 impl CoreState {
     /// Signs a new access token issued at `now`.
     async fn mint(
@@ -332,17 +355,10 @@ pub(super) async fn verify(
         .mint(
             app,
             now,
+            // Promotion: the new token no longer names a parent refresh token.
             AccessTokenSpec {
-                handle: &claims.session_handle,
-                user_id: &claims.sub,
-                recipe_user_id: &claims.rsub,
-                tenant_id: &claims.tenant_id,
-                refresh_token_hash1: claims.refresh_token_hash1.clone(),
                 parent_refresh_token_hash1: None,
-                anti_csrf_token: claims.anti_csrf_token.clone(),
-                payload: row.jwt_payload.clone(),
-                use_static_key: row.use_static_key,
-                expiry_s: None,
+                ..AccessTokenSpec::reissue(&claims, row.jwt_payload.clone(), row.use_static_key)
             },
         )
         .await?;
@@ -597,17 +613,10 @@ pub(super) async fn regenerate(
         .mint(
             app,
             now,
+            // New claims, same lifetime.
             AccessTokenSpec {
-                handle: &claims.session_handle,
-                user_id: &claims.sub,
-                recipe_user_id: &claims.rsub,
-                tenant_id: &claims.tenant_id,
-                refresh_token_hash1: claims.refresh_token_hash1.clone(),
-                parent_refresh_token_hash1: claims.parent_refresh_token_hash1.clone(),
-                anti_csrf_token: claims.anti_csrf_token.clone(),
-                payload: row.jwt_payload,
-                use_static_key: row.use_static_key,
                 expiry_s: Some(claims.exp),
+                ..AccessTokenSpec::reissue(&claims, row.jwt_payload, row.use_static_key)
             },
         )
         .await?;
