@@ -25,7 +25,7 @@ use supertokens::{protected, session::SessionContainer};
         contact_method = "EMAIL_OR_PHONE",
     ),
     session(),
-    configure = examples::embedded_core_from_env,
+    configure = examples::from_env,
 )]
 #[tokio::main]
 async fn main() {

@@ -20,7 +20,7 @@ use supertokens::{protected, session::SessionContainer};
     api_key = env("SUPERTOKENS_API_KEY"),
     passwordless(flow_type = "USER_INPUT_CODE", contact_method = "EMAIL_OR_PHONE"),
     session(token_transfer = "header"),
-    configure = examples::embedded_core_from_env,
+    configure = examples::from_env,
 )]
 #[tokio::main]
 async fn main() {

@@ -6,6 +6,7 @@
 //! version; when `SUPERTOKENS_WEBJS_DIR` names a directory (the `bundle/` folder of the npm
 //! package, as the end-to-end tests do), it serves them from there instead.
 
+use std::io::IsTerminal as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -149,14 +150,36 @@ pub async fn serve(api: Router, page: LoginPage) {
     }
 }
 
-/// Development settings of the embedded core from the environment, for the examples'
-/// `configure = …` hook: `SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS` (the end-to-end tests make
-/// access tokens short-lived to watch the frontend refresh them) and `SUPERTOKENS_EMBEDDED_DB`
-/// (a SQLite file, or `:memory:`). Ignored when a remote core is configured.
+/// The examples' `configure = …` hook: everything they read from the environment, applied at
+/// start-up before the SDK starts.
+///
+/// - Logs: a `tracing` subscriber printing to stderr, filtered by `RUST_LOG` (default `info`),
+///   so the SDK's warnings and errors show next to the console delivery lines on stdout.
+/// - The embedded core: `SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS` (the end-to-end tests make
+///   access tokens short-lived to watch the frontend refresh them) and `SUPERTOKENS_EMBEDDED_DB`
+///   (a SQLite file, or `:memory:`). Ignored when a remote core is configured.
 ///
 /// # Panics
 /// If `SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS` is set but not a whole number of seconds.
-pub fn embedded_core_from_env(builder: ConfigBuilder) -> ConfigBuilder {
+pub fn from_env(builder: ConfigBuilder) -> ConfigBuilder {
+    install_logging();
+    embedded_core_from_env(builder)
+}
+
+/// Installs the examples' log subscriber once; later calls (and a subscriber someone else
+/// installed first) leave it as it is.
+fn install_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // `try_init` fails only when a global subscriber exists already, which is fine to keep.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+fn embedded_core_from_env(builder: ConfigBuilder) -> ConfigBuilder {
     let mut core = EmbeddedCoreConfig::default();
     if let Ok(secs) = std::env::var("SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS") {
         let secs: u64 = secs.trim().parse().unwrap_or_else(|_| {
