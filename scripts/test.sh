@@ -11,6 +11,10 @@ for setup in scripts/setup/*.sh; do
     bash "$setup"
 done
 
+# A dependency no code uses only costs build time and supply-chain surface.
+echo "== unused dependencies"
+cargo machete
+
 echo "== cargo test"
 cargo test --workspace --all-targets
 # --all-targets leaves out documentation examples; they are tests too.
