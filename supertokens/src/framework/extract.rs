@@ -52,14 +52,13 @@ fn instance(parts: &Parts) -> Result<SuperTokens, SessionError> {
 }
 
 fn options(check_database: bool, anti_csrf: u8, required: bool) -> GetSessionOptions {
-    GetSessionOptions {
-        session_required: Some(required),
-        check_database,
-        anti_csrf_check: match anti_csrf {
-            ANTI_CSRF_CHECK => Some(true),
-            ANTI_CSRF_SKIP => Some(false),
-            _ => None,
-        },
+    let options = GetSessionOptions::new()
+        .session_required(required)
+        .check_database(check_database);
+    match anti_csrf {
+        ANTI_CSRF_CHECK => options.anti_csrf_check(true),
+        ANTI_CSRF_SKIP => options.anti_csrf_check(false),
+        _ => options,
     }
 }
 

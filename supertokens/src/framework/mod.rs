@@ -9,8 +9,8 @@ use http::{HeaderName, HeaderValue, Method, Request, Response};
 
 use crate::SuperTokens;
 use crate::future::BoxFuture;
+use crate::recipe::session::PendingChanges;
 use crate::recipe::{passwordless, session};
-use session::PendingChanges;
 
 /// The FDI routes of every enabled recipe (under `api_base_path`, `/auth` by default), for the
 /// instance set up by [`crate::init`].

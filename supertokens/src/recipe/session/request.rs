@@ -15,16 +15,13 @@ use super::response_changes::{Front, PendingChanges, ResponseChanges};
 use super::token::{self, AccessToken};
 use super::transfer;
 
-/// Options of [`SessionRecipe::get_session`].
+/// Options of [`SessionRecipe::get_session`], set with its builder methods.
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct GetSessionOptions {
-    /// `false`: a request without a session gives `Ok(None)` instead of an error (default true).
-    pub session_required: Option<bool>,
-    /// Ask the core that the session still exists (default false: local verification only).
-    pub check_database: bool,
-    /// Check anti-CSRF (default: for every method but GET).
-    pub anti_csrf_check: Option<bool>,
+    session_required: Option<bool>,
+    check_database: bool,
+    anti_csrf_check: Option<bool>,
 }
 
 impl GetSessionOptions {
@@ -33,19 +30,21 @@ impl GetSessionOptions {
         Self::default()
     }
 
-    /// Whether a session is required.
+    /// Whether a session is required (default true); `false`: a request without a session
+    /// gives `Ok(None)` instead of an error.
     pub fn session_required(mut self, required: bool) -> Self {
         self.session_required = Some(required);
         self
     }
 
-    /// Whether to ask the core that the session still exists.
+    /// Whether to ask the core that the session still exists (default false: local
+    /// verification only).
     pub fn check_database(mut self, check: bool) -> Self {
         self.check_database = check;
         self
     }
 
-    /// Whether to check anti-CSRF.
+    /// Whether to check anti-CSRF (default: for every method but GET).
     pub fn anti_csrf_check(mut self, check: bool) -> Self {
         self.anti_csrf_check = Some(check);
         self
