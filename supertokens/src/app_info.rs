@@ -1,8 +1,11 @@
 //! [`AppInfo`]: where the API and the website live, as the configuration resolved them. A leaf:
 //! the configuration builds it, the recipes read it.
 
-/// Normalised information about the app: where the API and the website live.
+/// Normalised information about the app: where the API and the website live. Made by
+/// [`ConfigBuilder::build`](crate::ConfigBuilder::build), read with
+/// [`Config::app_info`](crate::Config::app_info).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AppInfo {
     /// The app's name, used in e-mails and SMS.
     pub app_name: String,
