@@ -11,6 +11,7 @@ use axum::{Extension, Router};
 use base64::Engine;
 use http::{HeaderMap, Request, Response, StatusCode};
 use serde_json::{Value, json};
+use supertokens::__private::{ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, Verified};
 use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
 use supertokens::session::{self, SessionConfig, SessionContainer};
 use supertokens::{Config, SuperTokens};
@@ -61,9 +62,7 @@ async fn login(Extension(st): Extension<SuperTokens>, headers: HeaderMap) -> imp
     }
 }
 
-async fn promote(
-    v: supertokens::__private::Verified<false, { supertokens::__private::ANTI_CSRF_DEFAULT }>,
-) -> impl IntoResponse {
+async fn promote(v: Verified<false, { ANTI_CSRF_DEFAULT }>) -> impl IntoResponse {
     (v.changes, v.session.user_id().to_owned())
 }
 
@@ -803,12 +802,7 @@ async fn anti_csrf_across_sites() {
     let skip = Router::new()
         .route(
             "/webhook",
-            post(
-                |v: supertokens::__private::Verified<
-                    false,
-                    { supertokens::__private::ANTI_CSRF_SKIP },
-                >| async move { (v.changes, "ok") },
-            ),
+            post(|v: Verified<false, { ANTI_CSRF_SKIP }>| async move { (v.changes, "ok") }),
         )
         .layer(st.layer());
     let r = call(
@@ -1108,12 +1102,7 @@ async fn check_database_sees_revocation() {
     let app = Router::new()
         .route(
             "/strict",
-            get(
-                |v: supertokens::__private::Verified<
-                    true,
-                    { supertokens::__private::ANTI_CSRF_DEFAULT },
-                >| async move { (v.changes, "ok") },
-            ),
+            get(|v: Verified<true, { ANTI_CSRF_DEFAULT }>| async move { (v.changes, "ok") }),
         )
         .route(
             "/loose",
