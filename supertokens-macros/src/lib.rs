@@ -174,7 +174,7 @@ mod protected;
 ///   )]
 ///   fn main() {
 ///       let supertokens = supertokens::SuperTokens::global().unwrap();
-///       assert!(supertokens.config().passwordless.is_some());
+///       assert!(supertokens.config().passwordless().is_some());
 ///   }
 ///   ```
 /// * `crate = "path"` — where the `supertokens` crate is, when it is re-exported under another

@@ -8,7 +8,7 @@
 //! Run with `cargo bench -p supertokens --bench session_verify`.
 
 use http::{HeaderMap, HeaderValue, Method};
-use supertokens::session::{self, GetSessionOptions, SessionConfig};
+use supertokens::session::{GetSessionOptions, SessionConfig};
 
 fn main() {
     divan::main();
@@ -51,12 +51,10 @@ fn fixture(cache_size: usize) -> Fixture {
 fn verify(f: &Fixture) {
     let (session, _) = f
         .runtime
-        .block_on(session::get_session(
-            &f.st,
-            &f.headers,
-            &Method::GET,
-            GetSessionOptions::new(),
-        ))
+        .block_on(
+            f.st.session()
+                .get_session(&f.headers, &Method::GET, GetSessionOptions::new()),
+        )
         .unwrap();
     assert!(session.is_some());
 }

@@ -9,11 +9,12 @@ pub use std::time::Duration;
 pub use crate::config::{Config, ConfigBuilder, ConfigError};
 pub use crate::core::embedded_config::{Database, EmbeddedCoreConfig};
 pub use crate::delivery::{SmtpSettings, TwilioSettings};
-pub use crate::recipe::passwordless::PasswordlessConfig;
-pub use crate::recipe::session::{
-    ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, MaybeVerified, ResponseChanges,
-    SessionConfig, SessionContainer, Verified,
+pub use crate::error::StartError;
+pub use crate::framework::extract::{
+    ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, MaybeVerified, Verified,
 };
+pub use crate::recipe::passwordless::PasswordlessConfig;
+pub use crate::recipe::session::{ResponseChanges, SessionConfig, SessionContainer};
 
 use std::cell::RefCell;
 
@@ -95,31 +96,6 @@ pub fn configure(
 ) -> ConfigBuilder {
     configure(builder)
 }
-
-/// Why the SDK did not start: every configuration problem, or the error of `init`.
-pub struct StartError {
-    /// One line per problem.
-    pub problems: Vec<String>,
-}
-
-impl std::fmt::Display for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "supertokens could not start:")?;
-        for problem in &self.problems {
-            write!(f, "\n  - {problem}")?;
-        }
-        Ok(())
-    }
-}
-
-// `main` returning `Result` prints its error with `Debug`: show the readable form.
-impl std::fmt::Debug for StartError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
-}
-
-impl std::error::Error for StartError {}
 
 /// Builds the configuration made by `config` (reading the environment), validates it and
 /// initialises the SDK process-wide.

@@ -5,9 +5,9 @@ use std::sync::{Arc, OnceLock};
 use crate::Config;
 use crate::config::CoreConnection;
 use crate::core::CoreClient;
-use crate::error::Error;
+use crate::error::{ConfigError, ConfigErrors, Error};
 use crate::recipe::passwordless::PasswordlessRecipe;
-use crate::recipe::session::SessionRecipe;
+use crate::recipe::session::{self, SessionRecipe};
 
 /// An initialised SDK: its configuration, its core client and its recipes. Cheap to clone.
 ///
@@ -23,7 +23,8 @@ pub(crate) struct Inner {
     pub(crate) core: CoreClient,
     #[cfg(feature = "embedded-core")]
     pub(crate) embedded: Option<crate::core::embedded::EmbeddedCore>,
-    pub(crate) session: Option<SessionRecipe>,
+    pub(crate) session: SessionRecipe,
+    pub(crate) session_frontend: session::api::Frontend,
     pub(crate) passwordless: Option<PasswordlessRecipe>,
 }
 
@@ -55,50 +56,55 @@ impl SuperTokens {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(config: Config) -> Result<Self, Error> {
-        let app_info = &config.app_info;
+        let app_info = config.app_info();
         #[cfg(feature = "embedded-core")]
         let mut embedded = None;
-        let core = match &config.core {
+        let core = match config.core() {
             CoreConnection::Remote { hosts, api_key } => {
-                CoreClient::http(hosts.clone(), api_key.clone(), config.core_timeout)?
+                CoreClient::http(hosts.clone(), api_key.clone(), config.core_timeout())?
             }
             #[cfg(feature = "embedded-core")]
             CoreConnection::Embedded(settings) => {
                 let core = crate::core::embedded::EmbeddedCore::open_with_clock(
                     settings.clone(),
-                    config.clock.clone(),
+                    config.clock().clone(),
                 )
-                .map_err(|e| Error::EmbeddedCore(e.to_string()))?;
+                .map_err(Error::embedded_core)?;
                 // The embedded core checks its key on every call, in-process ones included.
                 let client = CoreClient::in_process(
                     core.service(),
                     settings.api_key.clone(),
-                    config.core_timeout,
+                    config.core_timeout(),
                 );
                 embedded = Some(core);
                 client
             }
             #[cfg(not(feature = "embedded-core"))]
             CoreConnection::Embedded(_) => {
-                return Err(Error::EmbeddedCore(
-                    "no `connection_uri` is set and this build has no embedded core: set \
-                     `connection_uri` to your SuperTokens Core, or enable the `embedded-core` \
-                     feature of the supertokens crate"
+                return Err(Error::EmbeddedCore {
+                    message: "no `connection_uri` is set and this build has no embedded core: \
+                              set `connection_uri` to your SuperTokens Core, or enable the \
+                              `embedded-core` feature of the supertokens crate"
                         .to_owned(),
-                ));
+                    source: None,
+                });
             }
         };
         let core = core.with_app_info(app_info.api_domain.clone(), app_info.website_domain.clone());
-        let session = match &config.session {
-            Some(cfg) => Some(SessionRecipe::new(
-                cfg,
-                app_info,
-                core.clone(),
-                config.clock.clone(),
-            )?),
-            None => None,
-        };
-        let passwordless = match &config.passwordless {
+        // A built configuration always has the session recipe.
+        let session_config = config.session().ok_or_else(|| {
+            Error::Config(ConfigErrors(vec![ConfigError::new(
+                "session",
+                "the session recipe is not enabled; add `session()` to the configuration",
+            )]))
+        })?;
+        let (session, session_frontend) = session::init::init(
+            session_config,
+            app_info,
+            core.clone(),
+            config.clock().clone(),
+        )?;
+        let passwordless = match config.passwordless() {
             Some(cfg) => Some(PasswordlessRecipe::new(cfg, app_info, core.clone())?),
             None => None,
         };
@@ -109,6 +115,7 @@ impl SuperTokens {
                 #[cfg(feature = "embedded-core")]
                 embedded,
                 session,
+                session_frontend,
                 passwordless,
             }),
         })
@@ -129,18 +136,7 @@ impl SuperTokens {
     /// The clock shared by the SDK and the embedded core. Tests move it forward with
     /// [`Clock::advance`](crate::Clock::advance) to see tokens and codes expire.
     pub fn clock(&self) -> &crate::Clock {
-        &self.inner.config.clock
-    }
-
-    /// A layer that makes requests under it use this instance instead of the global one, and
-    /// writes the response headers session operations queue during a request (a replacement
-    /// access token found while verifying, a merged payload). [`SuperTokens::router`] applies it
-    /// to the SDK's routes; apply it to your own routes too
-    /// (`Router::new().route(..).layer(st.layer())`) so a plain
-    /// [`SessionContainer`](crate::session::SessionContainer) extractor can pass a replacement
-    /// token on to the client.
-    pub fn layer(&self) -> crate::framework::SuperTokensLayer {
-        crate::framework::SuperTokensLayer::new(self.clone())
+        self.inner.config.clock()
     }
 
     /// The configuration.
@@ -151,6 +147,17 @@ impl SuperTokens {
     /// The core client.
     pub fn core(&self) -> &CoreClient {
         &self.inner.core
+    }
+
+    /// The session recipe: session operations for your own code (create, verify, refresh,
+    /// revoke, list).
+    pub fn session(&self) -> &SessionRecipe {
+        &self.inner.session
+    }
+
+    /// The passwordless recipe, when enabled: its recipe functions for custom flows.
+    pub fn passwordless(&self) -> Option<&PasswordlessRecipe> {
+        self.inner.passwordless.as_ref()
     }
 }
 
@@ -181,4 +188,72 @@ pub fn init(config: Config) -> Result<SuperTokens, Error> {
         .set(instance.clone())
         .map_err(|_| Error::AlreadyInitialised)?;
     Ok(instance)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::core::CoreError;
+    use crate::recipe::passwordless::{Contact, PasswordlessConfig, PasswordlessError};
+    use crate::recipe::session::{SessionConfig, SessionErrorKind};
+
+    /// The `CoreError::Timeout` at the bottom of `error`'s source chain.
+    fn timeout_in(error: &(dyn std::error::Error + 'static)) -> bool {
+        let mut next = Some(error);
+        while let Some(e) = next {
+            if let Some(CoreError::Timeout(_)) = e.downcast_ref::<CoreError>() {
+                return true;
+            }
+            next = e.source();
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn errors_caused_by_a_core_time_out_keep_it_as_their_source() {
+        // A core that accepts connections (into the backlog) and never answers.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let config = Config::builder()
+            .app_name("Test")
+            .api_domain("http://localhost:3001")
+            .website_domain("http://localhost:3000")
+            .connection_uri(format!("http://{}", silent.local_addr().unwrap()))
+            .core_timeout(Duration::from_millis(200))
+            .session(SessionConfig::new())
+            .passwordless(
+                PasswordlessConfig::new()
+                    .flow_type("USER_INPUT_CODE")
+                    .contact_method("EMAIL"),
+            )
+            .build()
+            .unwrap();
+        let st = SuperTokens::new(config).unwrap();
+
+        let error = st.session().revoke_session("a-handle").await.unwrap_err();
+        assert_eq!(error.kind(), &SessionErrorKind::Core);
+        assert!(
+            matches!(
+                error.source().and_then(|s| s.downcast_ref::<CoreError>()),
+                Some(CoreError::Timeout(_))
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("timed out"), "{error}");
+
+        let passwordless = st.passwordless().unwrap();
+        let error = passwordless
+            .create_code("public", Contact::Email("a@example.com".into()))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, PasswordlessError::Core(_)), "{error:?}");
+        assert!(timeout_in(&error), "{error:?}");
+        assert!(error.source().is_some());
+
+        let error = Error::from(st.core().cdi_version().await.unwrap_err());
+        assert!(timeout_in(&error), "{error:?}");
+        assert!(error.source().is_some());
+    }
 }

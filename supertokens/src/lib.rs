@@ -34,24 +34,26 @@
 //! Everything the macros do can be done by hand with [`Config::builder`] and [`init`].
 #![deny(missing_docs)]
 
+mod app_info;
 mod clock;
 pub mod config;
 pub mod core;
 pub mod delivery;
+mod error;
 mod framework;
+mod future;
 mod instance;
-pub mod recipe;
+mod recipe;
 pub mod testing;
 
 #[doc(hidden)]
 pub mod __private;
 
-mod error;
-
 pub use clock::Clock;
 pub use config::{Config, ConfigBuilder};
-pub use error::Error;
+pub use error::{Error, StartError};
 pub use framework::{SuperTokensLayer, SuperTokensService, all_cors_headers, cors, router};
+pub use future::BoxFuture;
 pub use instance::{SuperTokens, init};
 pub use recipe::{passwordless, session};
 pub use supertokens_macros::{app, protected};

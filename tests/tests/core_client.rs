@@ -613,7 +613,10 @@ async fn init_installs_one_instance_and_a_second_init_is_an_error() {
         "{second:?}"
     );
     let global = supertokens::SuperTokens::global().unwrap();
-    assert_eq!(global.config().app_info.api_domain, "http://localhost:3001");
+    assert_eq!(
+        global.config().app_info().api_domain,
+        "http://localhost:3001"
+    );
 }
 
 #[tokio::test]

@@ -9,11 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use http::Method;
 use passwordless_support::{WEBSITE, app, app_with};
 use serde_json::json;
+use supertokens::BoxFuture;
 use supertokens::core::CoreError;
 use supertokens::core::cdi::{ConsumeCodeRequest, ConsumeCodeResponse, UpdateUserResponse};
-use supertokens::delivery::BoxFuture;
 use supertokens::passwordless::{
-    CodesFilter, Contact, PasswordlessError, RateLimited, RecipeFunctions, SendLimits,
+    CodesFilter, Contact, PasswordlessError, PasswordlessFunctions, RateLimited, SendLimits,
 };
 
 #[tokio::test]
@@ -162,12 +162,12 @@ async fn magic_links_codes_and_revocation() {
 }
 
 struct CountConsumes {
-    original: Arc<dyn RecipeFunctions>,
+    original: Arc<dyn PasswordlessFunctions>,
     count: Arc<AtomicUsize>,
 }
 
-impl RecipeFunctions for CountConsumes {
-    fn original(&self) -> &dyn RecipeFunctions {
+impl PasswordlessFunctions for CountConsumes {
+    fn original(&self) -> &dyn PasswordlessFunctions {
         &*self.original
     }
 

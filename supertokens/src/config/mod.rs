@@ -16,8 +16,8 @@
 //!     .session(SessionConfig::default())
 //!     .build()
 //!     .expect("valid configuration");
-//! assert_eq!(config.app_info.api_domain, "http://localhost:3001");
-//! assert_eq!(config.app_info.api_base_path, "/auth");
+//! assert_eq!(config.app_info().api_domain, "http://localhost:3001");
+//! assert_eq!(config.app_info().api_base_path, "/auth");
 //! ```
 //!
 //! Every problem is reported at once, each under its field name:
@@ -43,59 +43,15 @@
 
 use std::time::Duration;
 
+pub use crate::app_info::AppInfo;
+pub use crate::core::CoreHost;
 use crate::core::embedded_config::EmbeddedCoreConfig;
+pub use crate::error::{ConfigError, ConfigErrors};
 use crate::recipe::passwordless::PasswordlessConfig;
 use crate::recipe::session::SessionConfig;
 
-/// A configuration value that failed validation, with the field it belongs to and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid `{field}`: {message}")]
-pub struct ConfigError {
-    /// The configuration field, as spelled in `#[supertokens::app(...)]` (e.g. `api_domain`,
-    /// `session.cookie_same_site`).
-    pub field: String,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl ConfigError {
-    /// A new error for `field`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
 /// The default timeout of one request to the SuperTokens Core.
 pub const DEFAULT_CORE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Normalised information about the app: where the API and the website live.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppInfo {
-    /// The app's name, used in e-mails and SMS.
-    pub app_name: String,
-    /// Normalised API domain, `scheme://host[:port]`.
-    pub api_domain: String,
-    /// Normalised website domain (the origin), `scheme://host[:port]`.
-    pub website_domain: String,
-    /// The API base path including the gateway path, e.g. `/auth`; `""` for the root.
-    pub api_base_path: String,
-    /// The website base path, e.g. `/auth`; `""` for the root.
-    pub website_base_path: String,
-    /// The API gateway path, e.g. `/dev`; `""` when none.
-    pub api_gateway_path: String,
-}
-
-/// One SuperTokens Core host: its domain and optional base path (the "multi app" `/appid-…` prefix).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CoreHost {
-    /// `scheme://host[:port]`.
-    pub domain: String,
-    /// Base path such as `/appid-myapp`; `""` when none.
-    pub base_path: String,
-}
 
 /// Where the SDK finds its SuperTokens Core.
 #[derive(Clone)]
@@ -125,27 +81,52 @@ impl std::fmt::Debug for CoreConnection {
     }
 }
 
-/// A complete, validated configuration. Build it with [`Config::builder`].
+/// A complete, validated configuration. Build it with [`Config::builder`]; read it with the
+/// getters.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The app info.
-    pub app_info: AppInfo,
-    /// The core connection.
-    pub core: CoreConnection,
-    /// Timeout of one request to the core.
-    pub core_timeout: Duration,
-    /// The session recipe, if enabled.
-    pub session: Option<SessionConfig>,
-    /// The passwordless recipe, if enabled.
-    pub passwordless: Option<PasswordlessConfig>,
-    /// The clock (the system clock unless a test set one).
-    pub clock: crate::Clock,
+    app_info: AppInfo,
+    core: CoreConnection,
+    core_timeout: Duration,
+    session: Option<SessionConfig>,
+    passwordless: Option<PasswordlessConfig>,
+    clock: crate::Clock,
 }
 
 impl Config {
     /// Starts a configuration.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
+    }
+
+    /// The app info, normalised.
+    pub fn app_info(&self) -> &AppInfo {
+        &self.app_info
+    }
+
+    /// The core connection.
+    pub fn core(&self) -> &CoreConnection {
+        &self.core
+    }
+
+    /// Timeout of one request to the core.
+    pub fn core_timeout(&self) -> Duration {
+        self.core_timeout
+    }
+
+    /// The session recipe's configuration (always set in a built configuration).
+    pub fn session(&self) -> Option<&SessionConfig> {
+        self.session.as_ref()
+    }
+
+    /// The passwordless recipe's configuration, if enabled.
+    pub fn passwordless(&self) -> Option<&PasswordlessConfig> {
+        self.passwordless.as_ref()
+    }
+
+    /// The clock (the system clock unless a test set one).
+    pub fn clock(&self) -> &crate::Clock {
+        &self.clock
     }
 }
 
@@ -339,23 +320,6 @@ impl ConfigBuilder {
 }
 
 mod build;
-
-/// Every problem found in a configuration (at least one).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
-pub struct ConfigErrors(pub Vec<ConfigError>);
-
-impl ConfigErrors {
-    /// The fields with a problem, in the order found.
-    pub fn fields(&self) -> Vec<&str> {
-        self.0.iter().map(|e| e.field.as_str()).collect()
-    }
-
-    /// The problems of one field.
-    pub fn for_field<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a ConfigError> + 'a {
-        self.0.iter().filter(move |e| e.field == field)
-    }
-}
 
 #[cfg(test)]
 mod tests;

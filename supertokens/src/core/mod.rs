@@ -6,5 +6,12 @@ mod client;
 #[cfg(feature = "embedded-core")]
 pub mod embedded;
 pub mod embedded_config;
+mod error;
+mod hosts;
+mod negotiation;
+mod transport;
 
-pub use client::{CDI_VERSIONS, CoreClient, CoreError};
+pub use client::CoreClient;
+pub use error::CoreError;
+pub use hosts::CoreHost;
+pub use negotiation::CDI_VERSIONS;

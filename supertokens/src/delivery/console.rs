@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use super::{BoxFuture, DeliveryError, EmailDelivery, LoginMessage, SmsDelivery};
+use super::{DeliveryError, EmailDelivery, LoginMessage, SmsDelivery};
+use crate::future::BoxFuture;
 
 /// Prints each message as one line on stdout, exactly
 /// `[supertokens] passwordless to=<contact> code=<code or -> link=<url or ->`.

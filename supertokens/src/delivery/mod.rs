@@ -31,7 +31,6 @@ mod twilio;
 mod twilio_settings;
 
 use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 pub use console::ConsoleDelivery;
@@ -42,8 +41,7 @@ pub use smtp_settings::SmtpSettings;
 pub use twilio::TwilioDelivery;
 pub use twilio_settings::{TWILIO_API_BASE_URL, TwilioSettings};
 
-/// A boxed, `Send` future, as returned by the delivery traits (which stay object-safe).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use crate::future::BoxFuture;
 
 /// One sign-in message to deliver.
 ///
@@ -129,15 +127,49 @@ impl std::fmt::Debug for LoginMessage {
 }
 
 /// A message could not be delivered. The text is logged by the SDK (never sent to the client), so
-/// it must not contain the code or the link.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct DeliveryError(pub String);
+/// it must not contain the code or the link; the source, when there is one, is the error that
+/// caused it (the SMTP or HTTP client's, or your own service's).
+///
+/// ```
+/// use std::error::Error as _;
+/// use supertokens::delivery::DeliveryError;
+///
+/// let cause = std::io::Error::other("connection reset");
+/// let error = DeliveryError::with_source("the mail relay hung up", cause);
+/// assert_eq!(error.to_string(), "the mail relay hung up");
+/// assert_eq!(error.source().unwrap().to_string(), "connection reset");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct DeliveryError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
 
 impl DeliveryError {
     /// A new error.
     pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A new error caused by `source`.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The message, as logged.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 

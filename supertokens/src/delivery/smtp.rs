@@ -1,24 +1,28 @@
 //! The SMTP e-mail service (lettre over rustls).
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::AsyncSmtpTransportBuilder;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::{BoxFuture, DeliveryError, EmailDelivery, LoginMessage, SmtpSettings};
+use super::{DeliveryError, EmailDelivery, LoginMessage, SmtpSettings};
+use crate::future::BoxFuture;
 
 /// Sends sign-in e-mails over SMTP: a plain-text and an HTML part, with the code, the link, or
 /// both, depending on the flow type.
 ///
-/// Each message opens its own connection: lettre's pooled transport needs a running Tokio
-/// runtime when it is created and dropped, and the SDK may be set up (and torn down) outside one.
+/// The transport (TLS set-up, credentials, lettre's connection pool) is built once and shared by
+/// clones, so messages reuse pooled connections. lettre's pool runs a task on the Tokio runtime:
+/// it is started by [`new`](Self::new) when called inside a runtime, else by the first message.
 #[derive(Clone)]
 pub struct SmtpDelivery {
-    settings: SmtpSettings,
     from: Mailbox,
+    transport: Arc<SharedTransport>,
 }
 
 impl std::fmt::Debug for SmtpDelivery {
@@ -26,6 +30,27 @@ impl std::fmt::Debug for SmtpDelivery {
         f.debug_struct("SmtpDelivery")
             .field("from", &self.from.to_string())
             .finish_non_exhaustive()
+    }
+}
+
+/// The transport's settings, and the pooled transport once started.
+struct SharedTransport {
+    builder: AsyncSmtpTransportBuilder,
+    started: OnceLock<Started>,
+}
+
+/// A pooled transport and the runtime its pool task lives on.
+struct Started {
+    runtime: tokio::runtime::Handle,
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        // Dropping the pool spawns its shutdown on the current runtime: do it in the pool's own
+        // runtime, wherever the last clone of the service is dropped.
+        let _entered = self.runtime.enter();
+        drop(self.transport.take());
     }
 }
 
@@ -125,25 +150,14 @@ impl SmtpDelivery {
             .unwrap_or_else(|| app_name.to_owned());
         let from = Mailbox::new(
             Some(name),
-            from_email
-                .parse()
-                .map_err(|e| DeliveryError::new(format!("invalid SMTP sender address: {e}")))?,
+            from_email.parse().map_err(|e| {
+                DeliveryError::with_source(format!("invalid SMTP sender address: {e}"), e)
+            })?,
         );
-        // Fail at start-up, not at the first sign-in, if TLS cannot be set up for this host.
-        TlsParameters::new(host)
-            .map_err(|e| DeliveryError::new(format!("cannot set up TLS for SMTP: {e}")))?;
-        Ok(Self {
-            settings: settings.clone(),
-            from,
-        })
-    }
-
-    /// A transport for one message; must be created and dropped inside the Tokio runtime.
-    fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, DeliveryError> {
-        let settings = &self.settings;
-        let host = settings.host.clone().unwrap_or_default();
-        let tls_params = TlsParameters::new(host.clone())
-            .map_err(|e| DeliveryError::new(format!("cannot set up TLS for SMTP: {e}")))?;
+        // Fails at start-up, not at the first sign-in, if TLS cannot be set up for this host.
+        let tls_params = TlsParameters::new(host.clone()).map_err(|e| {
+            DeliveryError::with_source(format!("cannot set up TLS for SMTP: {e}"), e)
+        })?;
         let tls = if settings.secure {
             Tls::Wrapper(tls_params)
         } else {
@@ -157,19 +171,53 @@ impl SmtpDelivery {
             let user = settings
                 .username
                 .clone()
-                .unwrap_or_else(|| self.from.email.to_string());
+                .unwrap_or_else(|| from.email.to_string());
             builder = builder.credentials(Credentials::new(user, password.clone()));
         }
-        Ok(builder.build())
+        let delivery = Self {
+            from,
+            transport: Arc::new(SharedTransport {
+                builder,
+                started: OnceLock::new(),
+            }),
+        };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            delivery.start(runtime);
+        }
+        Ok(delivery)
+    }
+
+    fn start(&self, runtime: tokio::runtime::Handle) -> &Started {
+        self.transport.started.get_or_init(|| {
+            let _entered = runtime.enter();
+            let transport = self.transport.builder.clone().build();
+            Started {
+                runtime: runtime.clone(),
+                transport: Some(transport),
+            }
+        })
+    }
+
+    /// The pooled transport, started on the current runtime if it is not yet.
+    fn transport(&self) -> Result<&AsyncSmtpTransport<Tokio1Executor>, DeliveryError> {
+        let started = match self.transport.started.get() {
+            Some(started) => started,
+            None => self.start(tokio::runtime::Handle::try_current().map_err(|e| {
+                DeliveryError::with_source("SMTP delivery needs a Tokio runtime", e)
+            })?),
+        };
+        started
+            .transport
+            .as_ref()
+            .ok_or_else(|| DeliveryError::new("the SMTP transport was shut down"))
     }
 
     fn message(&self, message: &LoginMessage) -> Result<Message, DeliveryError> {
         // A bare address only: a display-name form such as `Eve <eve@x.example>` (which a custom
         // validator might let through) must not redirect the message.
-        let address: Address = message
-            .to
-            .parse()
-            .map_err(|e| DeliveryError::new(format!("cannot e-mail {:?}: {e}", message.to)))?;
+        let address: Address = message.to.parse().map_err(|e| {
+            DeliveryError::with_source(format!("cannot e-mail {:?}: {e}", message.to), e)
+        })?;
         let to = Mailbox::new(None, address);
         let content = email_content(message);
         Message::builder()
@@ -189,7 +237,7 @@ impl SmtpDelivery {
                             .body(content.html),
                     ),
             )
-            .map_err(|e| DeliveryError::new(format!("cannot build the e-mail: {e}")))
+            .map_err(|e| DeliveryError::with_source(format!("cannot build the e-mail: {e}"), e))
     }
 }
 
@@ -204,7 +252,7 @@ impl EmailDelivery for SmtpDelivery {
                 .send(email)
                 .await
                 .map(|_| ())
-                .map_err(|e| DeliveryError::new(format!("SMTP delivery failed: {e}")))
+                .map_err(|e| DeliveryError::with_source(format!("SMTP delivery failed: {e}"), e))
         })
     }
 }
@@ -212,6 +260,14 @@ impl EmailDelivery for SmtpDelivery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Settings for a server on loopback (nothing is sent in these tests).
+    fn loopback() -> SmtpSettings {
+        SmtpSettings::new()
+            .host("127.0.0.1")
+            .port(2525)
+            .from_email("no-reply@x.example")
+    }
 
     #[test]
     fn content_follows_the_flow_and_escapes_html() {
@@ -242,14 +298,38 @@ mod tests {
 
     #[test]
     fn a_bad_recipient_is_an_error_not_a_panic() {
-        let s = SmtpSettings::new()
-            .host("127.0.0.1")
-            .port(2525)
-            .from_email("no-reply@x.example");
+        let s = loopback();
         let d = SmtpDelivery::new(&s, "App").unwrap();
         assert!(
             d.message(&LoginMessage::new("not an address", "App"))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn the_transport_is_built_once_and_outlives_its_runtime() {
+        let s = loopback();
+        // Outside a runtime, nothing is started yet.
+        let lazy = SmtpDelivery::new(&s, "App").unwrap();
+        assert!(lazy.transport.started.get().is_none());
+        assert!(lazy.transport().is_err());
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let delivery = runtime.block_on(async { SmtpDelivery::new(&s, "App").unwrap() });
+        let clone = delivery.clone();
+        let first: *const _ = delivery.transport().unwrap();
+        assert!(std::ptr::eq(first, clone.transport().unwrap()));
+        runtime.block_on(async {
+            let started: *const _ = lazy.transport().unwrap();
+            assert!(std::ptr::eq(started, lazy.transport().unwrap()));
+        });
+        // The pool is dropped after its runtime is gone, outside any runtime: no panic.
+        drop(runtime);
+        drop(delivery);
+        drop(clone);
+        drop(lazy);
     }
 }

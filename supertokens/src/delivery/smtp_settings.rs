@@ -1,7 +1,7 @@
 //! Settings of the SMTP e-mail service (always compiled, so a configuration can name them even
 //! when the `smtp` feature is off; start-up then fails with a clear error).
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 use supertokens_rules::passwordless as rules;
 
 /// Where and how to send e-mail over SMTP.

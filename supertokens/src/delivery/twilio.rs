@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use super::twilio_settings::TWILIO_API_BASE_URL;
-use super::{BoxFuture, DeliveryError, LoginMessage, SmsDelivery, TwilioSettings, sms_text};
+use super::{DeliveryError, LoginMessage, SmsDelivery, TwilioSettings, sms_text};
+use crate::future::BoxFuture;
 
 /// Sends sign-in SMS through Twilio: form fields `To`, `From` or `MessagingServiceSid`, `Body`,
 /// with the account SID and auth token as basic auth.
@@ -54,7 +55,9 @@ impl TwilioDelivery {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
-            .map_err(|e| DeliveryError::new(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| {
+                DeliveryError::with_source(format!("cannot build the HTTP client: {e}"), e)
+            })?;
         Ok(Self {
             client,
             url,
@@ -85,7 +88,8 @@ impl SmsDelivery for TwilioDelivery {
                 .send()
                 .await
                 .map_err(|e| {
-                    DeliveryError::new(format!("Twilio request failed: {}", e.without_url()))
+                    let e = e.without_url();
+                    DeliveryError::with_source(format!("Twilio request failed: {e}"), e)
                 })?;
             let status = response.status();
             if status.is_success() {

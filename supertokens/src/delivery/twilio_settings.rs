@@ -1,7 +1,7 @@
 //! Settings of the Twilio SMS service (always compiled, so a configuration can name them even
 //! when the `twilio` feature is off; start-up then fails with a clear error).
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 use supertokens_rules::passwordless as rules;
 
 /// Twilio's REST API, `https://api.twilio.com`.

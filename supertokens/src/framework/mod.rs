@@ -1,14 +1,16 @@
-//! The axum glue: [`router`] with every recipe's frontend API (FDI) routes, [`cors`], and the
-//! per-request layer ([`SuperTokensLayer`]).
+//! The axum glue: [`router`] with every recipe's frontend API (FDI) routes, [`cors`], the
+//! per-request layer ([`SuperTokensLayer`]) and the session extractors.
 
-use std::future::Future;
-use std::pin::Pin;
+pub(crate) mod extract;
+
 use std::task::{Context, Poll};
 
 use http::{HeaderName, HeaderValue, Method, Request, Response};
 
 use crate::SuperTokens;
+use crate::future::BoxFuture;
 use crate::recipe::session::PendingChanges;
+use crate::recipe::{passwordless, session};
 
 /// The FDI routes of every enabled recipe (under `api_base_path`, `/auth` by default), for the
 /// instance set up by [`crate::init`].
@@ -25,16 +27,29 @@ pub fn router() -> axum::Router {
 impl SuperTokens {
     /// The FDI routes of every enabled recipe of this instance.
     pub fn router(&self) -> axum::Router {
-        axum::Router::new()
-            .merge(crate::recipe::session::api::routes(self))
-            .merge(crate::recipe::passwordless::api::routes(self))
-            .layer(self.layer())
+        let base = &self.config().app_info().api_base_path;
+        let mut router = session::api::routes(self.session(), &self.inner.session_frontend, base);
+        if let Some(recipe) = self.passwordless() {
+            router = router.merge(passwordless::api::routes(recipe, self.session(), base));
+        }
+        router.layer(self.layer())
     }
 
     /// A CORS layer for this instance's website domain, with credentials and the SuperTokens
     /// headers (see [`cors`]).
     pub fn cors(&self) -> tower_http::cors::CorsLayer {
-        cors_for(Some(&self.config().app_info.website_domain))
+        cors_for(Some(&self.config().app_info().website_domain))
+    }
+
+    /// A layer that makes requests under it use this instance instead of the global one, and
+    /// writes the response headers session operations queue during a request (a replacement
+    /// access token found while verifying, a merged payload). [`SuperTokens::router`] applies it
+    /// to the SDK's routes; apply it to your own routes too
+    /// (`Router::new().route(..).layer(st.layer())`) so a plain
+    /// [`SessionContainer`](crate::session::SessionContainer) extractor can pass a replacement
+    /// token on to the client.
+    pub fn layer(&self) -> SuperTokensLayer {
+        SuperTokensLayer::new(self.clone())
     }
 }
 
@@ -114,7 +129,7 @@ pub struct SuperTokensLayer {
 }
 
 impl SuperTokensLayer {
-    pub(crate) fn new(st: SuperTokens) -> Self {
+    fn new(st: SuperTokens) -> Self {
         Self { st }
     }
 }
@@ -144,7 +159,7 @@ where
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<ResBody>, S::Error>> + Send>>;
+    type Future = BoxFuture<'static, Result<Response<ResBody>, S::Error>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)

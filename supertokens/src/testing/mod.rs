@@ -34,7 +34,7 @@ use http::HeaderMap;
 use serde_json::{Map, Value};
 
 use crate::core::embedded_config::{Database, EmbeddedCoreConfig};
-use crate::session::{SessionConfig, SessionContainer, SessionError};
+use crate::recipe::session::{SessionConfig, SessionContainer, SessionError};
 use crate::{Config, Error, SuperTokens};
 
 /// A configuration for tests: API on `http://localhost:3001`, website on
@@ -121,15 +121,16 @@ pub async fn session_with_payload(
 ) -> Result<TestSession, SessionError> {
     let mut headers = HeaderMap::new();
     headers.insert("st-auth-mode", http::HeaderValue::from_static("header"));
-    let (session, _) = crate::session::create_new_session(
-        st,
-        &headers,
-        "public",
-        user_id,
-        access_token_payload,
-        Map::new(),
-    )
-    .await?;
+    let (session, _) = st
+        .session()
+        .create_new_session(
+            &headers,
+            "public",
+            user_id,
+            access_token_payload,
+            Map::new(),
+        )
+        .await?;
     Ok(TestSession {
         access_token: session.access_token(),
         refresh_token: session.refresh_token().unwrap_or_default().to_owned(),

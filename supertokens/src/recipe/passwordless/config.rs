@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use supertokens_rules::passwordless as rules;
 
-use super::functions::RecipeFunctions;
+use super::functions::PasswordlessFunctions;
 use super::limits::SendLimits;
-use crate::config::{AppInfo, ConfigError};
+use crate::app_info::AppInfo;
 use crate::delivery::{EmailDelivery, SmsDelivery, SmtpSettings, TwilioSettings};
+use crate::error::ConfigError;
 
 /// Checks an e-mail address (as typed, trimmed) for a tenant: `Err(message)` is answered to the
 /// frontend as `{"status":"GENERAL_ERROR","message":…}`.
@@ -20,8 +21,8 @@ pub type PhoneValidator = Arc<dyn Fn(&str, &str) -> Result<(), String> + Send + 
 /// Makes the one-time code for a tenant (called for every code, resends included).
 pub type CodeGenerator = Arc<dyn Fn(&str) -> String + Send + Sync>;
 /// Wraps the recipe functions (see [`PasswordlessConfig::override_functions`]).
-pub type FunctionsOverride =
-    Arc<dyn Fn(Arc<dyn RecipeFunctions>) -> Arc<dyn RecipeFunctions> + Send + Sync>;
+pub(crate) type FunctionsOverride =
+    Arc<dyn Fn(Arc<dyn PasswordlessFunctions>) -> Arc<dyn PasswordlessFunctions> + Send + Sync>;
 
 /// One of the recipe's frontend APIs, to disable with [`PasswordlessConfig::disable_api`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -231,22 +232,27 @@ impl PasswordlessConfig {
     }
 
     /// Wraps the recipe functions (the calls to the core), e.g. to audit sign-ins or veto codes.
-    /// Several overrides nest: the last one added is outermost. Every caller, the frontend APIs
-    /// included, goes through the wrapped functions.
+    /// The closure receives the current implementation and returns the new one; several
+    /// overrides nest, the last one added outermost. Every caller, the frontend APIs included,
+    /// goes through the result.
+    ///
+    /// An implementation of [`PasswordlessFunctions`] names the one it wraps in
+    /// [`original`](PasswordlessFunctions::original) and overrides only the methods it changes;
+    /// the others forward to `original`. Here every sign-in is logged:
     ///
     /// ```
     /// use std::sync::Arc;
+    /// use supertokens::BoxFuture;
     /// use supertokens::core::CoreError;
     /// use supertokens::core::cdi::{ConsumeCodeRequest, ConsumeCodeResponse};
-    /// use supertokens::delivery::BoxFuture;
-    /// use supertokens::passwordless::{PasswordlessConfig, RecipeFunctions};
+    /// use supertokens::passwordless::{PasswordlessConfig, PasswordlessFunctions};
     ///
-    /// struct AuditSignIns {
-    ///     original: Arc<dyn RecipeFunctions>,
+    /// struct LogSignIns {
+    ///     original: Arc<dyn PasswordlessFunctions>,
     /// }
     ///
-    /// impl RecipeFunctions for AuditSignIns {
-    ///     fn original(&self) -> &dyn RecipeFunctions {
+    /// impl PasswordlessFunctions for LogSignIns {
+    ///     fn original(&self) -> &dyn PasswordlessFunctions {
     ///         &*self.original
     ///     }
     ///
@@ -268,11 +274,14 @@ impl PasswordlessConfig {
     /// let config = PasswordlessConfig::new()
     ///     .flow_type("USER_INPUT_CODE")
     ///     .contact_method("PHONE")
-    ///     .override_functions(|original| Arc::new(AuditSignIns { original }));
+    ///     .override_functions(|original| Arc::new(LogSignIns { original }));
     /// ```
     pub fn override_functions<F>(mut self, wrap: F) -> Self
     where
-        F: Fn(Arc<dyn RecipeFunctions>) -> Arc<dyn RecipeFunctions> + Send + Sync + 'static,
+        F: Fn(Arc<dyn PasswordlessFunctions>) -> Arc<dyn PasswordlessFunctions>
+            + Send
+            + Sync
+            + 'static,
     {
         self.override_functions.push(Arc::new(wrap));
         self
@@ -470,14 +479,7 @@ mod tests {
     use super::*;
 
     fn app_info(website: &str) -> AppInfo {
-        AppInfo {
-            app_name: "Demo".into(),
-            api_domain: "http://localhost:3001".into(),
-            website_domain: website.into(),
-            api_base_path: "/auth".into(),
-            website_base_path: "/auth".into(),
-            api_gateway_path: String::new(),
-        }
+        AppInfo::for_tests("http://localhost:3001", website)
     }
 
     fn fields(errors: &[ConfigError]) -> Vec<&str> {

@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// Limits on code sends, on by default: [`SendLimits::new`] allows 5 sends per contact per hour,
 /// 30 sends per client IP per hour, and one send per device every 30 seconds.

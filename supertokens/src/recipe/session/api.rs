@@ -1,13 +1,31 @@
 //! The session recipe's frontend API: `POST {api_base_path}/session/refresh`,
 //! `POST {api_base_path}/signout`, `GET {api_base_path}/jwt/jwks.json`.
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::overrides::SignOutOutcome;
-use super::{GetSessionOptions, ResponseChanges, SessionError};
-use crate::SuperTokens;
+use super::apis::{SessionApi, SessionApis, SignOutOutcome};
+use super::error::SessionError;
+use super::recipe::SessionRecipe;
+use super::request::GetSessionOptions;
+use super::response_changes::ResponseChanges;
+
+/// The frontend APIs as configured: the (overridden) implementation and the disabled ones.
+#[derive(Clone)]
+pub(crate) struct Frontend {
+    pub(crate) apis: Arc<dyn SessionApis>,
+    pub(crate) disabled: BTreeSet<SessionApi>,
+}
+
+#[derive(Clone)]
+struct Ctx {
+    recipe: SessionRecipe,
+    apis: Arc<dyn SessionApis>,
+}
 
 fn json(status: StatusCode, body: &serde_json::Value) -> Response {
     let mut response = Response::new(axum::body::Body::from(body.to_string()));
@@ -24,14 +42,8 @@ fn with_changes(mut response: Response, changes: ResponseChanges) -> Response {
     response
 }
 
-async fn refresh(st: SuperTokens, headers: HeaderMap) -> Response {
-    let Some(recipe) = st.inner.session.as_ref() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let Some(api) = recipe.shared.apis.refresh_post.clone() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    match api((st.clone(), headers)).await {
+async fn refresh(ctx: Ctx, headers: HeaderMap) -> Response {
+    match ctx.apis.refresh_post(&ctx.recipe, &headers).await {
         Ok((_session, changes)) => {
             with_changes(json(StatusCode::OK, &serde_json::json!({})), changes)
         }
@@ -39,15 +51,10 @@ async fn refresh(st: SuperTokens, headers: HeaderMap) -> Response {
     }
 }
 
-async fn sign_out(st: SuperTokens, headers: HeaderMap, method: Method) -> Response {
-    let Some(recipe) = st.inner.session.as_ref() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let Some(api) = recipe.shared.apis.sign_out_post.clone() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
+async fn sign_out(ctx: Ctx, headers: HeaderMap, method: Method) -> Response {
+    let recipe = &ctx.recipe;
     let session = match recipe
-        .get_session_from_request(&headers, &method, &GetSessionOptions::new(), None)
+        .session_of_request(&headers, &method, &GetSessionOptions::new(), None)
         .await
     {
         Ok((Some(session), _)) => session,
@@ -57,10 +64,10 @@ async fn sign_out(st: SuperTokens, headers: HeaderMap, method: Method) -> Respon
         Err(e) => return e.into_response(),
     };
     let transfer = session.token_transfer();
-    match api(session).await {
+    match ctx.apis.sign_out_post(recipe, session).await {
         Ok(SignOutOutcome::Ok) => {
             let mut changes = ResponseChanges::new();
-            changes.clear(&recipe.shared.base.config, transfer);
+            changes.clear(&recipe.base().config, transfer);
             with_changes(
                 json(StatusCode::OK, &serde_json::json!({"status": "OK"})),
                 changes,
@@ -70,12 +77,12 @@ async fn sign_out(st: SuperTokens, headers: HeaderMap, method: Method) -> Respon
             StatusCode::OK,
             &serde_json::json!({"status": "GENERAL_ERROR", "message": message}),
         ),
-        Err(e) => recipe.contextualise_public(e).into_response(),
+        Err(e) => recipe.contextualise(e).into_response(),
     }
 }
 
-async fn jwks(st: SuperTokens) -> Response {
-    match st.core().jwks().await {
+async fn jwks(recipe: SessionRecipe) -> Response {
+    match recipe.base().core.jwks().await {
         Ok((keys, max_age)) => {
             let mut response = json(StatusCode::OK, &serde_json::json!({"keys": keys.keys}));
             let secs = max_age.map_or(60, |d| d.as_secs());
@@ -99,31 +106,31 @@ async fn jwks(st: SuperTokens) -> Response {
     }
 }
 
-/// The session routes, at their full paths (api base path included). Disabled APIs are not
+/// The session routes, at their full paths (`base` is the API base path). Disabled APIs are not
 /// routed (requests fall through to the app).
-pub(crate) fn routes(st: &SuperTokens) -> axum::Router {
+pub(crate) fn routes(recipe: &SessionRecipe, frontend: &Frontend, base: &str) -> axum::Router {
     let mut router = axum::Router::new();
-    let Some(recipe) = st.inner.session.as_ref() else {
-        return router;
+    let ctx = Ctx {
+        recipe: recipe.clone(),
+        apis: frontend.apis.clone(),
     };
-    let base = &st.config().app_info.api_base_path;
-    if recipe.shared.apis.refresh_post.is_some() {
-        let st = st.clone();
+    if !frontend.disabled.contains(&SessionApi::Refresh) {
+        let ctx = ctx.clone();
         router = router.route(
             &format!("{base}/session/refresh"),
-            post(move |headers: HeaderMap| refresh(st.clone(), headers)),
+            post(move |headers: HeaderMap| refresh(ctx.clone(), headers)),
         );
     }
-    if recipe.shared.apis.sign_out_post.is_some() {
-        let st = st.clone();
+    if !frontend.disabled.contains(&SessionApi::SignOut) {
+        let ctx = ctx.clone();
         router = router.route(
             &format!("{base}/signout"),
-            post(move |method: Method, headers: HeaderMap| sign_out(st.clone(), headers, method)),
+            post(move |method: Method, headers: HeaderMap| sign_out(ctx.clone(), headers, method)),
         );
     }
-    let st = st.clone();
+    let recipe = recipe.clone();
     router.route(
         &format!("{base}/jwt/jwks.json"),
-        get(move || jwks(st.clone())),
+        get(move || jwks(recipe.clone())),
     )
 }

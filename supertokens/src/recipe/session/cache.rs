@@ -74,7 +74,7 @@ impl VerifiedCache {
                 }
             }
         }
-        shard.insert(Arc::from(token.raw.as_str()), token);
+        shard.insert(Arc::clone(&token.raw), token);
     }
 
     #[cfg(test)]
@@ -89,7 +89,7 @@ mod tests {
 
     fn token(raw: &str, expiry_ms: i64, parent: Option<&str>) -> Arc<AccessToken> {
         Arc::new(AccessToken {
-            raw: raw.to_owned(),
+            raw: raw.into(),
             version: 5,
             kid: Some("d-1".into()),
             alg_rs256: true,

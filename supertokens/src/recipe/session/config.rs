@@ -1,16 +1,25 @@
 //! The session configuration: what users set ([`SessionConfig`]) and what the recipe resolves it
 //! to once the app info is known ([`Resolved`]).
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use supertokens_rules::session as rules;
 pub use supertokens_rules::session::{AntiCsrf, SameSite, TokenTransfer};
 
-use super::overrides::{SessionApis, SessionFunctions};
-use crate::config::{AppInfo, ConfigError};
+use super::apis::{SessionApi, SessionApis};
+use super::functions::SessionFunctions;
+use super::resolved::Resolved;
+use crate::app_info::AppInfo;
+use crate::error::ConfigError;
 
-type FunctionsOverride = std::sync::Arc<dyn Fn(SessionFunctions) -> SessionFunctions + Send + Sync>;
-type ApisOverride = std::sync::Arc<dyn Fn(SessionApis) -> SessionApis + Send + Sync>;
+/// Wraps the session recipe functions (see [`SessionConfig::override_functions`]).
+pub(crate) type FunctionsOverride =
+    Arc<dyn Fn(Arc<dyn SessionFunctions>) -> Arc<dyn SessionFunctions> + Send + Sync>;
+/// Wraps the session recipe's frontend APIs (see [`SessionConfig::override_apis`]).
+pub(crate) type ApisOverride =
+    Arc<dyn Fn(Arc<dyn SessionApis>) -> Arc<dyn SessionApis> + Send + Sync>;
 
 /// Configuration of the session recipe. Setters take SuperTokens' own spellings as strings (so
 /// values may come from the environment); [`crate::ConfigBuilder::build`] validates them.
@@ -44,6 +53,7 @@ pub struct SessionConfig {
     pub(crate) verified_token_cache_size: Option<usize>,
     pub(crate) override_functions: Vec<FunctionsOverride>,
     pub(crate) override_apis: Vec<ApisOverride>,
+    pub(crate) disabled_apis: BTreeSet<SessionApi>,
 }
 
 impl std::fmt::Debug for SessionConfig {
@@ -72,6 +82,7 @@ impl std::fmt::Debug for SessionConfig {
             .field("verified_token_cache_size", &self.verified_token_cache_size)
             .field("override_functions", &self.override_functions.len())
             .field("override_apis", &self.override_apis.len())
+            .field("disabled_apis", &self.disabled_apis)
             .finish()
     }
 }
@@ -162,51 +173,116 @@ impl SessionConfig {
         self
     }
 
-    /// Replaces or wraps recipe functions (the core-facing layer). The closure receives the
-    /// current functions and returns new ones; calls inside the SDK go through the result.
+    /// Wraps the recipe functions (the core-facing layer: creating, verifying, refreshing and
+    /// revoking sessions), e.g. to audit them or to change what a session starts with. The
+    /// closure receives the current implementation and returns the new one; several overrides
+    /// nest, the last one added outermost. Every caller goes through the result: the extractor,
+    /// the refresh and sign-out APIs, the passwordless sign-in, [`SessionContainer`] methods.
+    ///
+    /// An implementation of [`SessionFunctions`] names the one it wraps in
+    /// [`original`](SessionFunctions::original) and overrides only the methods it changes; the
+    /// others forward to `original`. Here every new session gets a `role` claim:
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use supertokens::session::{SessionConfig, SessionFunctions};
+    /// use supertokens::BoxFuture;
+    /// use supertokens::core::cdi::NewSession;
+    /// use supertokens::session::{
+    ///     CreateNewSessionInput, SessionConfig, SessionError, SessionFunctions,
+    /// };
     ///
-    /// let config = SessionConfig::new().override_functions(|original: SessionFunctions| {
-    ///     let revoke = original.revoke_session.clone();
-    ///     SessionFunctions {
-    ///         revoke_session: Arc::new(move |handle| {
-    ///             let revoke = revoke.clone();
-    ///             Box::pin(async move {
-    ///                 println!("revoking a session");
-    ///                 revoke(handle).await
-    ///             })
-    ///         }),
-    ///         ..original
+    /// struct WithRole {
+    ///     original: Arc<dyn SessionFunctions>,
+    /// }
+    ///
+    /// impl SessionFunctions for WithRole {
+    ///     fn original(&self) -> &dyn SessionFunctions {
+    ///         &*self.original
     ///     }
-    /// });
+    ///
+    ///     fn create_new_session(
+    ///         &self,
+    ///         mut input: CreateNewSessionInput,
+    ///     ) -> BoxFuture<'_, Result<NewSession, SessionError>> {
+    ///         input
+    ///             .access_token_payload
+    ///             .insert("role".to_owned(), "reader".into());
+    ///         self.original.create_new_session(input)
+    ///     }
+    /// }
+    ///
+    /// let config =
+    ///     SessionConfig::new().override_functions(|original| Arc::new(WithRole { original }));
     /// # let _ = config;
     /// ```
-    pub fn override_functions(
-        mut self,
-        f: impl Fn(SessionFunctions) -> SessionFunctions + Send + Sync + 'static,
-    ) -> Self {
-        self.override_functions.push(std::sync::Arc::new(f));
+    ///
+    /// [`SessionContainer`]: super::SessionContainer
+    pub fn override_functions<F>(mut self, wrap: F) -> Self
+    where
+        F: Fn(Arc<dyn SessionFunctions>) -> Arc<dyn SessionFunctions> + Send + Sync + 'static,
+    {
+        self.override_functions.push(Arc::new(wrap));
         self
     }
 
-    /// Replaces, wraps or disables (`None`) the frontend APIs (`/session/refresh`, `/signout`).
+    /// Wraps the frontend APIs (`POST /session/refresh`, `POST /signout`), the same way as
+    /// [`override_functions`](Self::override_functions): the closure receives the current
+    /// [`SessionApis`] and returns the new ones. Here sign-outs are logged:
     ///
     /// ```
-    /// use supertokens::session::{SessionApis, SessionConfig};
+    /// use std::sync::Arc;
+    /// use supertokens::BoxFuture;
+    /// use supertokens::session::{
+    ///     SessionApis, SessionConfig, SessionContainer, SessionError, SessionRecipe,
+    ///     SignOutOutcome,
+    /// };
     ///
-    /// // No sign-out API: the route is not served.
-    /// let config = SessionConfig::new()
-    ///     .override_apis(|apis: SessionApis| SessionApis { sign_out_post: None, ..apis });
+    /// struct LogSignOuts {
+    ///     original: Arc<dyn SessionApis>,
+    /// }
+    ///
+    /// impl SessionApis for LogSignOuts {
+    ///     fn original(&self) -> &dyn SessionApis {
+    ///         &*self.original
+    ///     }
+    ///
+    ///     fn sign_out_post<'a>(
+    ///         &'a self,
+    ///         recipe: &'a SessionRecipe,
+    ///         session: SessionContainer,
+    ///     ) -> BoxFuture<'a, Result<SignOutOutcome, SessionError>> {
+    ///         Box::pin(async move {
+    ///             let user = session.user_id().to_owned();
+    ///             let outcome = self.original.sign_out_post(recipe, session).await?;
+    ///             println!("signed out: {user}");
+    ///             Ok(outcome)
+    ///         })
+    ///     }
+    /// }
+    ///
+    /// let config = SessionConfig::new().override_apis(|original| Arc::new(LogSignOuts { original }));
     /// # let _ = config;
     /// ```
-    pub fn override_apis(
-        mut self,
-        f: impl Fn(SessionApis) -> SessionApis + Send + Sync + 'static,
-    ) -> Self {
-        self.override_apis.push(std::sync::Arc::new(f));
+    pub fn override_apis<F>(mut self, wrap: F) -> Self
+    where
+        F: Fn(Arc<dyn SessionApis>) -> Arc<dyn SessionApis> + Send + Sync + 'static,
+    {
+        self.override_apis.push(Arc::new(wrap));
+        self
+    }
+
+    /// Does not serve one of the frontend APIs: requests to it fall through to your router (404
+    /// if you route nothing there).
+    ///
+    /// ```
+    /// use supertokens::session::{SessionApi, SessionConfig};
+    ///
+    /// // No sign-out API: the route is not served.
+    /// let config = SessionConfig::new().disable_api(SessionApi::SignOut);
+    /// # let _ = config;
+    /// ```
+    pub fn disable_api(mut self, api: SessionApi) -> Self {
+        self.disabled_apis.insert(api);
         self
     }
 
@@ -217,29 +293,6 @@ impl SessionConfig {
             Err(errors) => errors,
         }
     }
-}
-
-/// The session configuration resolved against the app info: defaults applied, values parsed.
-#[derive(Debug, Clone)]
-pub(crate) struct Resolved {
-    pub(crate) cookie_secure: bool,
-    pub(crate) same_site: SameSite,
-    pub(crate) cookie_domain: Option<String>,
-    pub(crate) older_cookie_domain: Option<String>,
-    pub(crate) anti_csrf: AntiCsrf,
-    /// Whether `anti_csrf` was configured (`VIA_TOKEN` only ever comes from configuration).
-    pub(crate) anti_csrf_configured: Option<AntiCsrf>,
-    pub(crate) token_transfer: Option<TokenTransfer>,
-    pub(crate) session_expired_status_code: u16,
-    pub(crate) invalid_claim_status_code: u16,
-    pub(crate) use_dynamic_signing_key: bool,
-    pub(crate) expose_access_token_in_cookie_mode: bool,
-    pub(crate) jwks_refresh_interval: Duration,
-    pub(crate) verified_token_cache_size: usize,
-    pub(crate) refresh_path: String,
-    pub(crate) issuer: String,
-    /// Both top-level domains are `localhost` or IP addresses.
-    pub(crate) both_local: bool,
 }
 
 /// Default JWKS refresh interval (4 hours).
@@ -427,14 +480,7 @@ mod tests {
     use super::*;
 
     fn app(api: &str, web: &str) -> AppInfo {
-        AppInfo {
-            app_name: "t".into(),
-            api_domain: api.into(),
-            website_domain: web.into(),
-            api_base_path: "/auth".into(),
-            website_base_path: "/auth".into(),
-            api_gateway_path: String::new(),
-        }
+        AppInfo::for_tests(api, web)
     }
 
     #[test]

@@ -3,16 +3,18 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
+use supertokens_rules::session::TokenTransfer;
 
-use super::config::TokenTransfer;
-use super::overrides::{RegenerateInput, SessionInformation, VerifiedToken};
-use super::protect::PendingChanges;
-use super::{ResponseChanges, SessionError, Shared, token};
+use super::error::SessionError;
+use super::functions::{RegenerateInput, SessionInformation, VerifiedToken};
+use super::recipe::SessionRecipe;
+use super::response_changes::{Front, PendingChanges, ResponseChanges};
+use super::token;
 
 /// The parts of a session that change when its access token is replaced.
 #[derive(Debug, Clone)]
 struct TokenState {
-    access_token: String,
+    access_token: Arc<str>,
     payload: Arc<Map<String, Value>>,
     expiry_ms: i64,
 }
@@ -24,11 +26,11 @@ struct TokenState {
 /// `Option<SessionContainer>` where a session is optional.
 #[derive(Clone)]
 pub struct SessionContainer {
-    shared: Arc<Shared>,
-    user_id: String,
-    recipe_user_id: String,
-    handle: String,
-    tenant_id: String,
+    recipe: SessionRecipe,
+    user_id: Arc<str>,
+    recipe_user_id: Arc<str>,
+    handle: Arc<str>,
+    tenant_id: Arc<str>,
     transfer: TokenTransfer,
     refresh_token: Option<String>,
     anti_csrf_token: Option<String>,
@@ -51,7 +53,7 @@ impl std::fmt::Debug for SessionContainer {
 
 impl SessionContainer {
     pub(crate) fn new(
-        shared: Arc<Shared>,
+        recipe: SessionRecipe,
         verified: VerifiedToken,
         transfer: TokenTransfer,
         refresh_token: Option<String>,
@@ -59,7 +61,7 @@ impl SessionContainer {
         pending: Option<PendingChanges>,
     ) -> Self {
         Self {
-            shared,
+            recipe,
             user_id: verified.user_id,
             recipe_user_id: verified.recipe_user_id,
             handle: verified.session_handle,
@@ -107,14 +109,24 @@ impl SessionContainer {
         self.transfer
     }
 
-    /// The full access-token payload (SuperTokens' claims and yours).
-    pub fn access_token_payload(&self) -> Map<String, Value> {
-        Map::clone(&self.state().payload)
+    /// The full access-token payload (SuperTokens' claims and yours), shared: reading it copies
+    /// nothing. It is a snapshot; after
+    /// [`merge_into_access_token_payload`](Self::merge_into_access_token_payload), call it again.
+    ///
+    /// ```
+    /// # async fn f(session: supertokens::session::SessionContainer) {
+    /// let payload = session.access_token_payload();
+    /// let role = payload.get("role").and_then(|v| v.as_str());
+    /// # let _ = role;
+    /// # }
+    /// ```
+    pub fn access_token_payload(&self) -> Arc<Map<String, Value>> {
+        Arc::clone(&self.state().payload)
     }
 
     /// The current access token. Treat it as a secret.
     pub fn access_token(&self) -> String {
-        self.state().access_token.clone()
+        self.state().access_token.to_string()
     }
 
     /// The refresh token, when this session was just created or refreshed. Treat it as a secret.
@@ -133,7 +145,9 @@ impl SessionContainer {
     }
 
     async fn information(&self) -> Result<SessionInformation, SessionError> {
-        (self.shared.functions.get_session_information)(self.handle.clone())
+        self.recipe
+            .functions()
+            .get_session_information(self.handle.to_string())
             .await?
             .ok_or_else(|| SessionError::unauthorised("Session does not exist anymore"))
     }
@@ -158,7 +172,10 @@ impl SessionContainer {
         &self,
         data: Map<String, Value>,
     ) -> Result<(), SessionError> {
-        if (self.shared.functions.update_session_data_in_database)((self.handle.clone(), data))
+        if self
+            .recipe
+            .functions()
+            .update_session_data_in_database(self.handle.to_string(), data)
             .await?
         {
             Ok(())
@@ -170,7 +187,10 @@ impl SessionContainer {
     /// Revokes the session in the core. The tokens the client holds stop working at the next
     /// refresh (or at once where `check_database` is used).
     pub async fn revoke_session(&self) -> Result<(), SessionError> {
-        (self.shared.functions.revoke_session)(self.handle.clone()).await?;
+        self.recipe
+            .functions()
+            .revoke_session(self.handle.to_string())
+            .await?;
         Ok(())
     }
 
@@ -184,7 +204,7 @@ impl SessionContainer {
         let (access_token, mut payload) = {
             let state = self.state();
             (
-                state.access_token.clone(),
+                state.access_token.to_string(),
                 token::user_claims(&state.payload),
             )
         };
@@ -195,32 +215,35 @@ impl SessionContainer {
                 payload.insert(k, v);
             }
         }
-        let regenerated = (self.shared.functions.regenerate_access_token)(RegenerateInput {
-            access_token,
-            new_access_token_payload: Some(payload),
-        })
-        .await?
-        .ok_or_else(|| SessionError::unauthorised("Session does not exist anymore"))?;
+        let regenerated = self
+            .recipe
+            .functions()
+            .regenerate_access_token(RegenerateInput {
+                access_token,
+                new_access_token_payload: Some(payload),
+            })
+            .await?
+            .ok_or_else(|| SessionError::unauthorised("Session does not exist anymore"))?;
         let mut changes = ResponseChanges::new();
         match regenerated.access_token {
             Some(new) => {
                 let parsed = token::parse(&new.token).map_err(|e| {
                     SessionError::other(format!("the core issued an unreadable access token: {e}"))
                 })?;
-                let base = &self.shared.base;
+                let base = self.recipe.base();
                 changes.access_token(
                     &base.config,
                     self.transfer,
                     &new.token,
                     base.clock.now_ms(),
-                    super::transfer::Front {
+                    Front {
                         user_id: &self.user_id,
                         expiry_ms: new.expiry,
                         payload: &parsed.payload,
                     },
                 );
                 let mut state = self.state();
-                state.access_token = new.token;
+                state.access_token = parsed.raw;
                 state.payload = parsed.payload;
                 state.expiry_ms = new.expiry;
             }

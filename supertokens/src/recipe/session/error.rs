@@ -3,7 +3,7 @@
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 
-use super::transfer::ResponseChanges;
+use super::response_changes::ResponseChanges;
 use crate::core::CoreError;
 
 /// One failed claim check, as sent in a 403 `invalid claim` answer.
@@ -54,14 +54,17 @@ pub enum SessionErrorKind {
         /// Sent as the message.
         message: String,
     },
-    /// The core failed (500, with a generic body).
-    Core(String),
+    /// The core failed (500, with a generic body). The [`CoreError`] is the error's
+    /// [`source`](std::error::Error::source).
+    Core,
     /// Anything else that is not the client's fault (500, with a generic body).
     Other(String),
 }
 
 /// A session error. It answers as SuperTokens does (see [`SessionErrorKind`]); errors raised
-/// while handling a request also carry the headers that clear the session tokens.
+/// while handling a request also carry the headers that clear the session tokens. An error
+/// caused by another (a failed core call: a [`CoreError`]) keeps it as its
+/// [`source`](std::error::Error::source).
 ///
 /// ```
 /// use axum::response::IntoResponse;
@@ -78,6 +81,7 @@ pub struct SessionError {
 #[derive(Debug)]
 pub(crate) struct ErrorInner {
     kind: SessionErrorKind,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     pub(crate) status: Option<u16>,
     pub(crate) changes: Option<ResponseChanges>,
 }
@@ -104,19 +108,30 @@ impl std::fmt::Display for SessionError {
                 )
             }
             SessionErrorKind::ClearDuplicateSessionCookies { message } => f.write_str(message),
-            SessionErrorKind::Core(m) => write!(f, "session: core call failed: {m}"),
+            SessionErrorKind::Core => match &self.inner.source {
+                Some(source) => write!(f, "session: core call failed: {source}"),
+                None => f.write_str("session: core call failed"),
+            },
             SessionErrorKind::Other(m) => write!(f, "session: {m}"),
         }
     }
 }
 
-impl std::error::Error for SessionError {}
+impl std::error::Error for SessionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<SessionErrorKind> for SessionError {
     fn from(kind: SessionErrorKind) -> Self {
         Self {
             inner: Box::new(ErrorInner {
                 kind,
+                source: None,
                 status: None,
                 changes: None,
             }),
@@ -126,7 +141,9 @@ impl From<SessionErrorKind> for SessionError {
 
 impl From<CoreError> for SessionError {
     fn from(e: CoreError) -> Self {
-        SessionErrorKind::Core(e.to_string()).into()
+        let mut error = SessionError::from(SessionErrorKind::Core);
+        error.inner.source = Some(Box::new(e));
+        error
     }
 }
 
@@ -169,6 +186,16 @@ impl SessionError {
 
     pub(crate) fn other(message: impl Into<String>) -> Self {
         SessionErrorKind::Other(message.into()).into()
+    }
+
+    /// [`SessionErrorKind::Other`] caused by `source`.
+    pub(crate) fn other_with_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        let mut error = Self::other(message);
+        error.inner.source = Some(Box::new(source));
+        error
     }
 
     /// Whether the answer is a 401 "try refresh token".
@@ -253,8 +280,16 @@ impl IntoResponse for SessionError {
             SessionErrorKind::ClearDuplicateSessionCookies { message } => {
                 json_response(StatusCode::OK, serde_json::json!({"message": message}))
             }
-            SessionErrorKind::Core(m) | SessionErrorKind::Other(m) => {
-                tracing::error!(error = %m, "session: internal error");
+            SessionErrorKind::Core | SessionErrorKind::Other(_) => {
+                match (&self.inner.kind, &self.inner.source) {
+                    (SessionErrorKind::Other(m), _) => {
+                        tracing::error!(error = %m, "session: internal error");
+                    }
+                    (_, Some(source)) => {
+                        tracing::error!(error = %source, "session: internal error");
+                    }
+                    _ => tracing::error!("session: internal error"),
+                }
                 json_response(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     serde_json::json!({"message": "internal error"}),

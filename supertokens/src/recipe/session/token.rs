@@ -32,16 +32,16 @@ pub(crate) const PROTECTED_PROPS: &[&str] = &[
 /// A structurally valid access token (signature not yet checked).
 #[derive(Debug, Clone)]
 pub(crate) struct AccessToken {
-    pub(crate) raw: String,
+    pub(crate) raw: Arc<str>,
     pub(crate) version: u32,
     pub(crate) kid: Option<String>,
     /// Whether the header names RS256.
     pub(crate) alg_rs256: bool,
     pub(crate) payload: Arc<Map<String, Value>>,
-    pub(crate) user_id: String,
-    pub(crate) recipe_user_id: String,
-    pub(crate) session_handle: String,
-    pub(crate) tenant_id: String,
+    pub(crate) user_id: Arc<str>,
+    pub(crate) recipe_user_id: Arc<str>,
+    pub(crate) session_handle: Arc<str>,
+    pub(crate) tenant_id: Arc<str>,
     pub(crate) expiry_ms: i64,
     pub(crate) anti_csrf_token: Option<String>,
     pub(crate) parent_refresh_token_hash1: Option<String>,
@@ -53,9 +53,9 @@ fn b64url(segment: &str) -> Result<Vec<u8>, &'static str> {
         .map_err(|_| "Invalid JWT")
 }
 
-fn string(payload: &Map<String, Value>, key: &str) -> Result<String, &'static str> {
+fn string(payload: &Map<String, Value>, key: &str) -> Result<Arc<str>, &'static str> {
     match payload.get(key) {
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(Arc::from(s.as_str())),
         _ => Err(
             "Access token does not contain all the information. Maybe the structure has changed?",
         ),
@@ -130,14 +130,14 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
             .cloned()
             .unwrap_or_default();
         return Ok(AccessToken {
-            raw: token.to_owned(),
+            raw: Arc::from(token),
             version,
             kid,
             alg_rs256,
             recipe_user_id: user_id.clone(),
             user_id,
             session_handle,
-            tenant_id: "public".to_owned(),
+            tenant_id: Arc::from("public"),
             expiry_ms,
             anti_csrf_token: optional_string(&payload, "antiCsrfToken"),
             parent_refresh_token_hash1: optional_string(&payload, "parentRefreshTokenHash1"),
@@ -152,7 +152,7 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
     let tenant_id = if version >= 4 {
         string(&payload, "tId")?
     } else {
-        "public".to_owned()
+        Arc::from("public")
     };
     let recipe_user_id = if version >= 5 {
         string(&payload, "rsub")?
@@ -160,7 +160,7 @@ pub(crate) fn parse(token: &str) -> Result<AccessToken, &'static str> {
         user_id.clone()
     };
     Ok(AccessToken {
-        raw: token.to_owned(),
+        raw: Arc::from(token),
         version,
         kid,
         alg_rs256,

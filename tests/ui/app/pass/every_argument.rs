@@ -59,5 +59,5 @@ fn configure(builder: ConfigBuilder) -> ConfigBuilder {
 )]
 fn main() {
     let supertokens = supertokens::SuperTokens::global().unwrap();
-    assert_eq!(supertokens.config().app_info.api_base_path, "/api/auth");
+    assert_eq!(supertokens.config().app_info().api_base_path, "/api/auth");
 }

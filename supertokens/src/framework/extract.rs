@@ -1,50 +1,28 @@
 //! The extractors: [`SessionContainer`] (and `Option<SessionContainer>`), and the ones
 //! `#[protected]` expands to, a verified session plus the response changes the verification asks
 //! for (a replacement access token after a refresh), with the verify options as const
-//! parameters.
-
-use std::sync::{Arc, Mutex};
+//! parameters. Those are for generated code: they are reached only through `__private`.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
-use super::{GetSessionOptions, ResponseChanges, SessionContainer, SessionError};
 use crate::SuperTokens;
+use crate::recipe::session::{
+    GetSessionOptions, PendingChanges, ResponseChanges, SessionContainer, SessionError,
+};
 
 /// Anti-CSRF check as SuperTokens decides by default (every method but GET).
+#[doc(hidden)]
 pub const ANTI_CSRF_DEFAULT: u8 = 0;
 /// Always check anti-CSRF.
+#[doc(hidden)]
 pub const ANTI_CSRF_CHECK: u8 = 1;
 /// Never check anti-CSRF.
+#[doc(hidden)]
 pub const ANTI_CSRF_SKIP: u8 = 2;
 
-/// Response changes queued while a request is handled (by the extractors and by
-/// [`SessionContainer::merge_into_access_token_payload`]); [`SuperTokens::layer`] puts one in
-/// each request's extensions and writes it into the response after the handler.
-#[derive(Debug, Clone, Default)]
-pub struct PendingChanges(Arc<Mutex<ResponseChanges>>);
-
-impl PendingChanges {
-    /// Queues changes.
-    pub fn push(&self, changes: ResponseChanges) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(changes);
-    }
-
-    /// Takes what was queued.
-    pub fn take(&self) -> ResponseChanges {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }
-}
-
 /// A required, verified session with the given options.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Verified<const CHECK_DATABASE: bool, const ANTI_CSRF: u8> {
     /// The session.
@@ -54,6 +32,7 @@ pub struct Verified<const CHECK_DATABASE: bool, const ANTI_CSRF: u8> {
 }
 
 /// An optional session with the given options: `None` when the request carries none.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct MaybeVerified<const CHECK_DATABASE: bool, const ANTI_CSRF: u8> {
     /// The session, if any.
@@ -63,22 +42,23 @@ pub struct MaybeVerified<const CHECK_DATABASE: bool, const ANTI_CSRF: u8> {
 }
 
 /// The instance of a request: the one [`SuperTokens::layer`] attached, else the global one.
-pub(crate) fn instance(parts: &Parts) -> Result<SuperTokens, SessionError> {
+fn instance(parts: &Parts) -> Result<SuperTokens, SessionError> {
     match parts.extensions.get::<SuperTokens>() {
         Some(st) => Ok(st.clone()),
-        None => SuperTokens::global().map_err(|e| SessionError::other(e.to_string())),
+        None => {
+            SuperTokens::global().map_err(|e| SessionError::other_with_source(e.to_string(), e))
+        }
     }
 }
 
 fn options(check_database: bool, anti_csrf: u8, required: bool) -> GetSessionOptions {
-    GetSessionOptions {
-        session_required: Some(required),
-        check_database,
-        anti_csrf_check: match anti_csrf {
-            ANTI_CSRF_CHECK => Some(true),
-            ANTI_CSRF_SKIP => Some(false),
-            _ => None,
-        },
+    let options = GetSessionOptions::new()
+        .session_required(required)
+        .check_database(check_database);
+    match anti_csrf {
+        ANTI_CSRF_CHECK => options.anti_csrf_check(true),
+        ANTI_CSRF_SKIP => options.anti_csrf_check(false),
+        _ => options,
     }
 }
 
@@ -87,10 +67,9 @@ async fn extract(
     opts: GetSessionOptions,
 ) -> Result<(Option<SessionContainer>, ResponseChanges), SessionError> {
     let st = instance(parts)?;
-    let recipe = super::recipe(&st)?;
     let pending = parts.extensions.get::<PendingChanges>().cloned();
-    recipe
-        .get_session_from_request(&parts.headers, &parts.method, &opts, pending)
+    st.session()
+        .session_of_request(&parts.headers, &parts.method, &opts, pending)
         .await
 }
 

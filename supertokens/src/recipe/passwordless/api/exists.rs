@@ -1,0 +1,55 @@
+//! `GET /passwordless/email/exists` and `GET /passwordless/phonenumber/exists` (and their
+//! `/signup/…` spellings).
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use http::Uri;
+use serde_json::json;
+
+use super::context::Ctx;
+use super::error::{ApiResult, bad};
+use super::input::{Tenant, query_param};
+use crate::recipe::passwordless::functions::Contact;
+
+pub(super) async fn email_exists(
+    State(ctx): State<Ctx>,
+    Tenant(tenant_id): Tenant,
+    uri: Uri,
+) -> ApiResult {
+    let Some(email) = query_param(&uri, "email") else {
+        return Err(bad("Please provide the email as a GET param"));
+    };
+    let wanted = email.trim().to_lowercase();
+    let users = ctx
+        .recipe
+        .inner
+        .functions
+        .users_by_contact(tenant_id, Contact::Email(email))
+        .await?;
+    let exists = users.iter().any(|u| {
+        u.login_methods.iter().any(|m| {
+            m.recipe_id == "passwordless"
+                && m.email
+                    .as_deref()
+                    .is_some_and(|e| e.trim().to_lowercase() == wanted)
+        })
+    });
+    Ok(axum::Json(json!({"status": "OK", "exists": exists})).into_response())
+}
+
+pub(super) async fn phone_number_exists(
+    State(ctx): State<Ctx>,
+    Tenant(tenant_id): Tenant,
+    uri: Uri,
+) -> ApiResult {
+    let Some(phone) = query_param(&uri, "phoneNumber") else {
+        return Err(bad("Please provide the phoneNumber as a GET param"));
+    };
+    let users = ctx
+        .recipe
+        .inner
+        .functions
+        .users_by_contact(tenant_id, Contact::Phone(phone))
+        .await?;
+    Ok(axum::Json(json!({"status": "OK", "exists": !users.is_empty()})).into_response())
+}

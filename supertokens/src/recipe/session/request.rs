@@ -1,0 +1,208 @@
+//! The session of a request: [`SessionRecipe::get_session`] finds the access token (header or
+//! cookie, as the configuration allows), checks anti-CSRF, verifies the token through the recipe
+//! functions and builds the [`SessionContainer`].
+
+use std::sync::Arc;
+
+use http::{HeaderMap, Method};
+use supertokens_rules::session::{AntiCsrf, TokenTransfer};
+
+use super::container::SessionContainer;
+use super::error::SessionError;
+use super::functions::{GetSessionInput, VerifiedToken};
+use super::recipe::SessionRecipe;
+use super::response_changes::{Front, PendingChanges, ResponseChanges};
+use super::token::{self, AccessToken};
+use super::transfer;
+
+/// Options of [`SessionRecipe::get_session`], set with its builder methods.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct GetSessionOptions {
+    session_required: Option<bool>,
+    check_database: bool,
+    anti_csrf_check: Option<bool>,
+}
+
+impl GetSessionOptions {
+    /// The defaults: session required, no database check, anti-CSRF by method.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether a session is required (default true); `false`: a request without a session
+    /// gives `Ok(None)` instead of an error.
+    pub fn session_required(mut self, required: bool) -> Self {
+        self.session_required = Some(required);
+        self
+    }
+
+    /// Whether to ask the core that the session still exists (default false: local
+    /// verification only).
+    pub fn check_database(mut self, check: bool) -> Self {
+        self.check_database = check;
+        self
+    }
+
+    /// Whether to check anti-CSRF (default: for every method but GET).
+    pub fn anti_csrf_check(mut self, check: bool) -> Self {
+        self.anti_csrf_check = Some(check);
+        self
+    }
+}
+
+impl SessionRecipe {
+    /// The session of a request: `Ok(None)` only when `session_required` is false and there is
+    /// none. The changes (a replacement access token) belong on the response.
+    ///
+    /// In handlers, the [`SessionContainer`] extractor (or `#[protected]`) does this for you.
+    ///
+    /// ```no_run
+    /// # async fn f(st: supertokens::SuperTokens, headers: http::HeaderMap) -> Result<(), supertokens::session::SessionError> {
+    /// use supertokens::session::GetSessionOptions;
+    ///
+    /// let options = GetSessionOptions::new().session_required(false);
+    /// let (session, changes) = st.session().get_session(&headers, &http::Method::GET, options).await?;
+    /// if let Some(session) = session {
+    ///     println!("signed in: {}", session.user_id());
+    /// }
+    /// # let _ = changes;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_session(
+        &self,
+        request_headers: &HeaderMap,
+        method: &Method,
+        options: GetSessionOptions,
+    ) -> Result<(Option<SessionContainer>, ResponseChanges), SessionError> {
+        self.session_of_request(request_headers, method, &options, None)
+            .await
+    }
+
+    /// [`get_session`](Self::get_session), queueing the changes the session makes later on
+    /// `pending` (the SDK's layer writes them into the response).
+    pub(crate) async fn session_of_request(
+        &self,
+        headers: &HeaderMap,
+        method: &Method,
+        options: &GetSessionOptions,
+        pending: Option<PendingChanges>,
+    ) -> Result<(Option<SessionContainer>, ResponseChanges), SessionError> {
+        let Some((verified, transfer_method)) = self
+            .verify_request(headers, method, options)
+            .await
+            .map_err(|e| self.contextualise(e))?
+        else {
+            return Ok((None, ResponseChanges::new()));
+        };
+        let base = self.base();
+        let mut changes = ResponseChanges::new();
+        if verified.access_token_updated {
+            changes.access_token(
+                &base.config,
+                transfer_method,
+                &verified.access_token,
+                base.clock.now_ms(),
+                Front {
+                    user_id: &verified.user_id,
+                    expiry_ms: verified.expiry_ms,
+                    payload: &verified.payload,
+                },
+            );
+        }
+        if let Some(p) = &pending
+            && !changes.is_empty()
+        {
+            p.push(changes.clone());
+        }
+        let container =
+            SessionContainer::new(self.clone(), verified, transfer_method, None, None, pending);
+        Ok((Some(container), changes))
+    }
+
+    /// The request's verified access token and how it came, or `None` when there is none and
+    /// none is required.
+    async fn verify_request(
+        &self,
+        headers: &HeaderMap,
+        method: &Method,
+        options: &GetSessionOptions,
+    ) -> Result<Option<(VerifiedToken, TokenTransfer)>, SessionError> {
+        let base = self.base();
+        let config = &base.config;
+        let required = options.session_required.unwrap_or(true);
+        if *method == Method::OPTIONS || *method == Method::TRACE {
+            return if required {
+                Err(SessionError::unauthorised_keep_tokens(
+                    "no session on OPTIONS or TRACE requests",
+                ))
+            } else {
+                Ok(None)
+            };
+        }
+        if transfer::cookie(headers, transfer::LEGACY_ID_REFRESH_COOKIE).is_some() {
+            return Err(SessionError::try_refresh_token(
+                "using legacy session, please call the refresh API",
+            ));
+        }
+        let allowed = transfer::allowed_method(config);
+        // A token verified before needs no parsing; others are parsed and structure-checked,
+        // and a candidate that fails is ignored (a foreign bearer token must not break cookie
+        // auth).
+        let now = base.clock.now_ms();
+        let usable = |raw: &str| -> Option<Arc<AccessToken>> {
+            base.cache
+                .get(raw, now)
+                .or_else(|| token::parse(raw).ok().map(Arc::new))
+        };
+        let mut picked: Option<(Arc<AccessToken>, TokenTransfer)> = None;
+        if allowed != TokenTransfer::Cookie
+            && let Some(raw) = transfer::bearer(headers)
+            && let Some(t) = usable(raw)
+        {
+            picked = Some((t, TokenTransfer::Header));
+        }
+        if picked.is_none()
+            && allowed != TokenTransfer::Header
+            && let Some(raw) = transfer::cookie(headers, transfer::ACCESS_TOKEN_COOKIE)
+            && let Some(t) = usable(&raw)
+        {
+            if transfer::cookie_count(headers, transfer::ACCESS_TOKEN_COOKIE) > 1 {
+                return Err(SessionError::try_refresh_token(
+                    "Multiple access tokens present in the request cookies.",
+                ));
+            }
+            picked = Some((t, TokenTransfer::Cookie));
+        }
+        let Some((access, transfer_method)) = picked else {
+            return if required {
+                Err(SessionError::unauthorised_keep_tokens(
+                    "Session does not exist. Are you sending the session tokens in the request with the appropriate token transfer method?",
+                ))
+            } else {
+                Ok(None)
+            };
+        };
+        let mut anti_csrf_check = options.anti_csrf_check.unwrap_or(*method != Method::GET)
+            && transfer_method == TokenTransfer::Cookie;
+        if anti_csrf_check && config.anti_csrf == AntiCsrf::ViaCustomHeader {
+            if headers.contains_key("rid") {
+                anti_csrf_check = false;
+            } else {
+                return Err(SessionError::try_refresh_token(
+                    "anti-csrf check failed. Please pass 'rid: \"session\"' header in the request, or set doAntiCsrfCheck to false for this API",
+                ));
+            }
+        }
+        let verified = self
+            .functions()
+            .get_session(GetSessionInput {
+                access_token: Arc::clone(&access.raw),
+                anti_csrf_token: transfer::anti_csrf_token(headers),
+                anti_csrf_check: anti_csrf_check && config.anti_csrf == AntiCsrf::ViaToken,
+                check_database: options.check_database,
+            })
+            .await?;
+        Ok(Some((verified, transfer_method)))
+    }
+}
