@@ -9,8 +9,7 @@ pub enum Error {
     /// A call to the core failed.
     #[error(transparent)]
     Core(#[from] crate::core::CoreError),
-    /// The embedded core could not start (or this build has none and no `connection_uri` is
-    /// set). The message says what to do.
+    /// The embedded core could not start. The message says what to do.
     #[error("{0}")]
     EmbeddedCore(String),
     /// `init` was called twice.

@@ -34,13 +34,15 @@
 //! Everything the macros do can be done by hand with [`Config::builder`] and [`init`].
 #![deny(missing_docs)]
 
-mod clock;
 pub mod config;
 pub mod core;
 pub mod delivery;
+#[cfg(feature = "embedded-core")]
+pub mod embedded;
 mod framework;
 mod instance;
 pub mod recipe;
+#[cfg(feature = "embedded-core")]
 pub mod testing;
 
 #[doc(hidden)]
@@ -48,10 +50,10 @@ pub mod __private;
 
 mod error;
 
-pub use clock::Clock;
 pub use config::{Config, ConfigBuilder};
 pub use error::Error;
 pub use framework::{SuperTokensLayer, SuperTokensService, all_cors_headers, cors, router};
 pub use instance::{SuperTokens, init};
 pub use recipe::{passwordless, session};
+pub use supertokens_cdi::Clock;
 pub use supertokens_macros::{app, protected};

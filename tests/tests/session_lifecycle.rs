@@ -11,7 +11,7 @@ use axum::{Extension, Router};
 use base64::Engine;
 use http::{HeaderMap, Request, Response, StatusCode};
 use serde_json::{Value, json};
-use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+use supertokens::embedded::{Database, EmbeddedCoreConfig};
 use supertokens::session::{self, SessionConfig, SessionContainer};
 use supertokens::{Config, SuperTokens};
 use tower::ServiceExt;

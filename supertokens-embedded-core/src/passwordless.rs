@@ -20,7 +20,7 @@
 //! expired for a further code lifetime are deleted lazily (checked at most once a minute, on
 //! code creation).
 //!
-//! [`EmbeddedCoreConfig::code_lifetime`]: crate::core::embedded_config::EmbeddedCoreConfig::code_lifetime
+//! [`EmbeddedCoreConfig::code_lifetime`]: crate::config::EmbeddedCoreConfig::code_lifetime
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -36,7 +36,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::http::{CoreHttpError, CoreJson, CoreQuery, Scope};
 use super::users::{self, Contact};
 use super::{CoreState, Migration, SharedState, StoreError};
-use crate::core::cdi::{
+use supertokens_cdi::{
     CheckCodeResponse, CodeInfo, ConsumeCodeRequest, ConsumeCodeResponse, ConsumedDevice,
     CreateCodeRequest, CreateCodeResponse, DeviceInfo, ListCodesResponse, OkResponse,
     RemoveCodeRequest, RemoveCodesRequest,

@@ -17,9 +17,9 @@ use tower::ServiceExt;
 
 use super::http::{CdiVersion, CoreHttpError, Scope};
 use super::{CoreState, SharedState, Store, StoreError, migrations, session};
-use crate::Clock;
-use crate::core::cdi::ApiVersionResponse;
-use crate::core::embedded_config::EmbeddedCoreConfig;
+use crate::config::EmbeddedCoreConfig;
+use supertokens_cdi::ApiVersionResponse;
+use supertokens_cdi::Clock;
 
 /// The CDI versions the embedded core serves (CDI ≤ 5.4 session semantics).
 pub(crate) const SERVED_CDI_VERSIONS: &[&str] = &["4.0", "5.0", "5.1", "5.2", "5.3", "5.4"];
@@ -40,8 +40,7 @@ impl From<StoreError> for EmbeddedCoreError {
 /// ```
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// use axum::ServiceExt as _;
-/// use supertokens::core::embedded::EmbeddedCore;
-/// use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+/// use supertokens_embedded_core::{Database, EmbeddedCore, EmbeddedCoreConfig};
 ///
 /// let core = EmbeddedCore::open(EmbeddedCoreConfig {
 ///     database: Database::Memory,

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::http::{CoreHttpError, CoreJson, CoreQuery, Scope, require_public_tenant};
 use super::{Migration, SharedState, StoreError};
-use crate::core::cdi::{
+use supertokens_cdi::{
     GetUserResponse, LoginMethod, OkResponse, RecipeUserResponse, TenantResponse,
     UpdateUserResponse, User, UsersByAccountInfoResponse, WebauthnInfo, double_option,
 };

@@ -9,6 +9,9 @@
 //! routing (see `service::dispatch`), so handlers are registered at the plain CDI path
 //! (`/recipe/signinup/code`) and read the tenant with the `http::Scope` extractor.
 
+#![deny(missing_docs)]
+
+mod config;
 pub(crate) mod http;
 mod passwordless;
 mod service;
@@ -18,9 +21,9 @@ mod users;
 
 use std::sync::Arc;
 
-use crate::Clock;
-use crate::core::embedded_config::EmbeddedCoreConfig;
+use supertokens_cdi::Clock;
 
+pub use config::{Database, EmbeddedCoreConfig};
 pub use service::{EmbeddedCore, EmbeddedCoreError, EmbeddedCoreService, RequestLogTarget};
 pub(crate) use store::{Migration, Store, StoreError};
 

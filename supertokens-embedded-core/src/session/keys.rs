@@ -25,9 +25,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::core::cdi::Jwk;
-use crate::core::embedded::{Store, StoreError};
-use crate::core::embedded_config::EmbeddedCoreConfig;
+use crate::config::EmbeddedCoreConfig;
+use crate::{Store, StoreError};
+use supertokens_cdi::Jwk;
 
 /// One RSA signing key with its public half as a JWK.
 pub(super) struct SigningKey {

@@ -3,9 +3,9 @@
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::{Map, Value};
 
-use crate::core::embedded::{Migration, StoreError};
+use crate::{Migration, StoreError};
 
-pub(in crate::core::embedded) const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
     component: "session",
     version: 1,
     sql: "

@@ -11,17 +11,15 @@ use serde_json::{Map, Value};
 use super::db::{self, SessionRow};
 use super::jwt::{self, AccessClaims, PROTECTED_FIELD_MESSAGE, TokenError};
 use super::refresh_token::{self, RefreshTokenInfo, sha256_hex};
-use crate::core::cdi::{
+use crate::http::{CdiVersion, CoreHttpError, CoreJson, CoreQuery, Scope, require_public_tenant};
+use crate::{CoreState, SharedState};
+use supertokens_cdi::{
     CreateSessionRequest, CreateSessionResponse, GetSessionResponse, Jwks, NewSession,
     RefreshSessionResponse, RegenerateSessionRequest, RegenerateSessionResponse,
     RemoveSessionsRequest, RemoveSessionsResponse, SessionHandlesResponse, SessionInfo, TheftInfo,
     TokenInfo, UpdateJwtDataRequest, UpdateSessionDataRequest, UpdateSessionResponse,
     VerifySessionRequest, VerifySessionResponse,
 };
-use crate::core::embedded::http::{
-    CdiVersion, CoreHttpError, CoreJson, CoreQuery, Scope, require_public_tenant,
-};
-use crate::core::embedded::{CoreState, SharedState};
 
 const PUBLIC: &str = "public";
 const NO_SESSION: &str = "Session does not exist.";
@@ -811,10 +809,10 @@ mod tests {
     use tower::ServiceExt as _;
 
     use super::*;
-    use crate::Clock;
-    use crate::core::embedded::Store;
-    use crate::core::embedded::session::SessionState;
-    use crate::core::embedded_config::{Database, EmbeddedCoreConfig};
+    use crate::Store;
+    use crate::config::{Database, EmbeddedCoreConfig};
+    use crate::session::SessionState;
+    use supertokens_cdi::Clock;
 
     struct Harness {
         router: axum::Router,
@@ -993,7 +991,7 @@ mod tests {
         let kept = h.create(PUBLIC, "kept").await["session"]["handle"].clone();
         h.state
             .store
-            .write(|tx| crate::core::embedded::on_user_removed(tx, "public", "gone"))
+            .write(|tx| crate::on_user_removed(tx, "public", "gone"))
             .await
             .unwrap();
         let (_, gone) = h

@@ -29,8 +29,8 @@ use axum::Router;
 use axum::routing::{get, post, put};
 
 use super::{Migration, SharedState};
-use crate::Clock;
-use crate::core::embedded_config::EmbeddedCoreConfig;
+use crate::config::EmbeddedCoreConfig;
+use supertokens_cdi::Clock;
 
 pub(super) const MIGRATIONS: &[Migration] = db::MIGRATIONS;
 
