@@ -6,7 +6,10 @@
 //! * [`jwt`]: access tokens, signed and checked with aws-lc-rs.
 //! * [`refresh_token`]: sealed, opaque refresh tokens.
 //! * [`db`]: the session rows.
-//! * [`handlers`]: the endpoints, including the legacy refresh rotation.
+//! * [`state`]: what is kept in memory (cached keys, lifetimes).
+//! * [`tokens`]: minting and checking access tokens, shared by the endpoints.
+//! * The endpoints: [`create`], [`verify`], [`refresh`] (the legacy rotation, with theft
+//!   detection), [`manage`] (read, regenerate, revoke, update) and [`jwks`].
 //!
 //! Where this differs from the SuperTokens Core, on purpose:
 //! * `/recipe/session/regenerate` checks the access token's signature (an expired token is
@@ -17,66 +20,42 @@
 //! * There is no account linking and no user-id mapping: a session's user is its own primary
 //!   user, so `userId` and `recipeUserId` are the id the session was created for.
 
-mod db;
-mod handlers;
+pub(crate) mod db;
 mod jwt;
 mod keys;
 mod refresh_token;
+pub(crate) mod state;
 
-use std::sync::atomic::AtomicI64;
+mod create;
+mod jwks;
+mod manage;
+mod refresh;
+mod tokens;
+mod verify;
+
+#[cfg(test)]
+mod tests;
 
 use axum::Router;
 use axum::routing::{get, post, put};
 
-use super::{Migration, SharedState};
-use crate::config::EmbeddedCoreConfig;
-use supertokens_cdi::Clock;
+use crate::state::SharedState;
 
-pub(super) const MIGRATIONS: &[Migration] = db::MIGRATIONS;
+pub(crate) use db::MIGRATIONS;
 
-/// In-memory session state: cached signing keys and lifetimes.
-pub(crate) struct SessionState {
-    keys: keys::KeyRing,
-    /// Access-token lifetime, whole seconds (the token's `exp - iat`).
-    access_validity_s: i64,
-    /// Refresh-token and session lifetime, milliseconds.
-    refresh_validity_ms: i64,
-    /// When expired sessions were last deleted (they are cleaned lazily, at most once a minute).
-    last_cleanup_ms: AtomicI64,
-}
-
-impl SessionState {
-    pub(super) fn new(
-        config: &EmbeddedCoreConfig,
-        _clock: &Clock,
-        _store: &super::Store,
-    ) -> Result<Self, super::EmbeddedCoreError> {
-        Ok(Self {
-            keys: keys::KeyRing::new(keys::KeyTimes::new(config)),
-            access_validity_s: i64::try_from(config.access_token_validity.as_secs())
-                .unwrap_or(i64::MAX / 2_000)
-                .max(1),
-            refresh_validity_ms: i64::try_from(config.refresh_token_validity.as_millis())
-                .unwrap_or(i64::MAX / 2)
-                .max(1),
-            last_cleanup_ms: AtomicI64::new(0),
-        })
-    }
-}
-
-pub(super) fn routes() -> Router<SharedState> {
+pub(crate) fn routes() -> Router<SharedState> {
     Router::new()
         .route(
             "/recipe/session",
-            post(handlers::create).get(handlers::get_session),
+            post(create::create).get(manage::get_session),
         )
-        .route("/recipe/session/verify", post(handlers::verify))
-        .route("/recipe/session/refresh", post(handlers::refresh))
-        .route("/recipe/session/regenerate", post(handlers::regenerate))
-        .route("/recipe/session/remove", post(handlers::remove))
-        .route("/recipe/session/user", get(handlers::user_sessions))
-        .route("/recipe/session/data", put(handlers::update_session_data))
-        .route("/recipe/jwt/data", put(handlers::update_jwt_data))
-        .route("/.well-known/jwks.json", get(handlers::well_known_jwks))
-        .route("/recipe/jwt/jwks", get(handlers::jwt_jwks))
+        .route("/recipe/session/verify", post(verify::verify))
+        .route("/recipe/session/refresh", post(refresh::refresh))
+        .route("/recipe/session/regenerate", post(manage::regenerate))
+        .route("/recipe/session/remove", post(manage::remove))
+        .route("/recipe/session/user", get(manage::user_sessions))
+        .route("/recipe/session/data", put(manage::update_session_data))
+        .route("/recipe/jwt/data", put(manage::update_jwt_data))
+        .route("/.well-known/jwks.json", get(jwks::well_known_jwks))
+        .route("/recipe/jwt/jwks", get(jwks::jwt_jwks))
 }
