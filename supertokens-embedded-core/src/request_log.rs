@@ -1,13 +1,20 @@
 //! The request log: one JSON line per request (method, path, query, `cdi-version`, `rid`, whether
 //! an api key was sent, the request body, the reply status and time), with secrets redacted.
+//!
+//! Lines are written by a thread of their own, fed by a bounded channel, so file I/O never runs
+//! on the runtime's threads. A request waits (asynchronously, holding no thread) until its line
+//! is written: the log is for finding where a backend and this core disagree, so it must be
+//! complete and written out by the time the answer reaches the caller. So when the disk falls
+//! behind, requests wait for it (the channel is full) rather than drop lines; the writer writes
+//! whatever has queued up meanwhile with one flush.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use axum::response::IntoResponse;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::http::api_key_of;
 
@@ -35,13 +42,29 @@ const REDACTED: &[&str] = &[
 /// Largest request body the log reads (larger ones are answered 413 while logging is on).
 const MAX_LOGGED_BODY: usize = 2 * 1024 * 1024;
 
-/// The request log: one JSON line per request.
+/// Lines that may wait for the writer; one more request waits for room.
+const QUEUE: usize = 1024;
+
+/// The name of the writer thread.
+const WRITER: &str = "embedded-core-request-log";
+
+/// Most lines written between two flushes.
+const MAX_BATCH: usize = 256;
+
+/// A line for the writer, and who to tell once it is written.
+struct Entry {
+    line: serde_json::Value,
+    written: oneshot::Sender<()>,
+}
+
+/// The request log's handle: a channel to its writer thread. The thread ends (after a last
+/// flush) when every handle is gone.
 pub(crate) struct RequestLog {
-    out: Mutex<Box<dyn Write + Send>>,
+    lines: mpsc::Sender<Entry>,
 }
 
 impl RequestLog {
-    /// Opens `target`.
+    /// Opens `target` and starts the writer thread.
     pub(crate) fn open(target: &RequestLogTarget) -> Result<Self, String> {
         let out: Box<dyn Write + Send> = match target {
             RequestLogTarget::Stdout => Box::new(std::io::stdout()),
@@ -53,9 +76,17 @@ impl RequestLog {
                     .map_err(|e| format!("cannot open the request log {}: {e}", path.display()))?,
             ),
         };
-        Ok(Self {
-            out: Mutex::new(out),
-        })
+        Self::writing_to(out)
+    }
+
+    /// Starts the writer thread on `out`.
+    fn writing_to(out: Box<dyn Write + Send>) -> Result<Self, String> {
+        let (lines, queued) = mpsc::channel(QUEUE);
+        std::thread::Builder::new()
+            .name(WRITER.into())
+            .spawn(move || write_lines(BufWriter::new(out), queued))
+            .map_err(|e| format!("cannot start the request log's writer: {e}"))?;
+        Ok(Self { lines })
     }
 
     /// Runs `next` on the request and logs the exchange.
@@ -118,10 +149,35 @@ impl RequestLog {
         let response = next(Request::from_parts(parts, Body::from(bytes))).await;
         line["status"] = response.status().as_u16().into();
         line["ms"] = (started.elapsed().as_micros() as f64 / 1000.0).into();
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        // A log that cannot be written must not fail the request it describes.
-        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        let (written, done) = oneshot::channel();
+        // A log that cannot be written must not fail the request it describes: if the writer
+        // has stopped, the answer goes out without its line.
+        if self.lines.send(Entry { line, written }).await.is_ok() {
+            let _ = done.await;
+        }
         response
+    }
+}
+
+/// The writer thread: writes what is queued, flushes, then tells the waiting requests.
+fn write_lines(mut out: BufWriter<Box<dyn Write + Send>>, mut queued: mpsc::Receiver<Entry>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = queued.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match queued.try_recv() {
+                Ok(entry) => batch.push(entry),
+                Err(_) => break,
+            }
+        }
+        for entry in &batch {
+            // A line that cannot be written is lost; the requests go on.
+            let _ = writeln!(out, "{}", entry.line);
+        }
+        let _ = out.flush();
+        for entry in batch.drain(..) {
+            let _ = entry.written.send(());
+        }
     }
 }
 
@@ -139,5 +195,70 @@ fn redact(value: &mut serde_json::Value) {
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// An output that remembers what was written, and on which threads.
+    #[derive(Clone, Default)]
+    struct Recorder {
+        bytes: Arc<Mutex<Vec<u8>>>,
+        threads: Arc<Mutex<Vec<Option<String>>>>,
+    }
+
+    impl Write for Recorder {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let thread = std::thread::current().name().map(str::to_owned);
+            self.threads.lock().unwrap().push(thread);
+            self.bytes.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    async fn logged(log: &RequestLog, path: &str) -> Response<Body> {
+        let req = Request::post(path).body(Body::from(r#"{"linkCode":"secret"}"#));
+        log.around(req.unwrap(), |_| async { StatusCode::OK.into_response() })
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_line_is_written_by_the_writer_thread_before_its_answer_goes_out() {
+        let out = Recorder::default();
+        let log = Arc::new(RequestLog::writing_to(Box::new(out.clone())).unwrap());
+        let requests: Vec<_> = (0..300)
+            .map(|i| {
+                let (log, out) = (log.clone(), out.clone());
+                tokio::spawn(async move {
+                    let path = format!("/r/{i}");
+                    logged(&log, &path).await;
+                    let written = String::from_utf8(out.bytes.lock().unwrap().clone()).unwrap();
+                    assert!(written.contains(&format!(r#""path":"{path}""#)), "{path}");
+                })
+            })
+            .collect();
+        for request in requests {
+            request.await.unwrap();
+        }
+        let text = String::from_utf8(out.bytes.lock().unwrap().clone()).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 300);
+        assert!(lines.iter().all(|l| l["body"]["linkCode"] == "<redacted>"));
+        let threads = out.threads.lock().unwrap();
+        assert!(
+            threads.iter().all(|t| t.as_deref() == Some(WRITER)),
+            "{threads:?}"
+        );
     }
 }
