@@ -17,7 +17,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use supertokens::ConfigBuilder;
-use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+use supertokens::embedded::{Database, EmbeddedCoreConfig};
 
 /// The supertokens-web-js version the page is written against.
 pub const WEBJS_VERSION: &str = "0.16.0";

@@ -17,7 +17,7 @@ cd "$E2E_ROOT"
 
 echo "building the examples and the embedded-core server"
 cargo build --quiet -p examples --examples
-cargo build --quiet -p supertokens --bin embedded-core
+cargo build --quiet -p supertokens-embedded-core
 BIN="$E2E_ROOT/target/debug/examples"
 LIFETIME=3
 

@@ -21,7 +21,7 @@ for port in "$CORE_PORT" "$API_PORT" "$WEBSITE_PORT"; do
 done
 
 echo "building the embedded core"
-cargo build --quiet -p supertokens --bin embedded-core
+cargo build --quiet -p supertokens-embedded-core
 e2e_start core "$E2E_ROOT/target/debug/embedded-core" \
     --addr "127.0.0.1:$CORE_PORT" --db "$E2E_TMP/core.db" --log "$E2E_TMP/core-requests.jsonl" \
     --access-token-validity "$LIFETIME" --api-key e2e-node-api-key

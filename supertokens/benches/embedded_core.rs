@@ -21,8 +21,7 @@ use supertokens::core::cdi::{
     ConsumeCodeRequest, ConsumeCodeResponse, CreateCodeRequest, CreateCodeResponse,
     CreateSessionRequest, CreateSessionResponse,
 };
-use supertokens::core::embedded::EmbeddedCore;
-use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+use supertokens::embedded::{Database, EmbeddedCore, EmbeddedCoreConfig};
 
 const CLIENTS: usize = 16;
 const DEFAULT_SIGN_INS: usize = 10_000;

@@ -7,8 +7,9 @@ pub use tokio;
 pub use std::time::Duration;
 
 pub use crate::config::{Config, ConfigBuilder, ConfigError};
-pub use crate::core::embedded_config::{Database, EmbeddedCoreConfig};
 pub use crate::delivery::{SmtpSettings, TwilioSettings};
+#[cfg(feature = "embedded-core")]
+pub use crate::embedded::{Database, EmbeddedCoreConfig};
 pub use crate::error::StartError;
 pub use crate::framework::extract::{
     ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, MaybeVerified, Verified,
@@ -89,6 +90,41 @@ pub trait Maybe: Sized {
 
 impl<B> Maybe for B {}
 
+/// The `embedded_core(...)` argument: `embedded_core!(env, builder, settings)` is
+/// `builder.embedded_core(settings)`. Without the `embedded-core` feature the settings are dropped
+/// unread (their types do not exist in such a build) and start-up reports that this build has no
+/// embedded core.
+#[cfg(feature = "embedded-core")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __supertokens_embedded_core {
+    ($env:expr, $builder:expr, $settings:expr) => {
+        $builder.embedded_core($settings)
+    };
+}
+
+/// The `embedded_core(...)` argument in a build without the embedded core: a start-up problem.
+#[cfg(not(feature = "embedded-core"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __supertokens_embedded_core {
+    ($env:expr, $builder:expr, $settings:expr) => {
+        $crate::__private::no_embedded_core($env, $builder)
+    };
+}
+
+pub use crate::__supertokens_embedded_core as embedded_core;
+
+/// Records that `embedded_core(...)` was given to a build without the embedded core.
+#[cfg(not(feature = "embedded-core"))]
+pub fn no_embedded_core(env: &Env, builder: ConfigBuilder) -> ConfigBuilder {
+    env.problems.borrow_mut().push(ConfigError::new(
+        "embedded_core",
+        crate::config::NO_EMBEDDED_CORE,
+    ));
+    builder
+}
+
 /// Applies the `configure = path::to::fn` argument (the type spells out the signature it needs).
 pub fn configure(
     configure: fn(ConfigBuilder) -> ConfigBuilder,
@@ -149,3 +185,28 @@ pub fn check_response<T: axum::response::IntoResponse>() {}
 /// Compiles only when `T` is an extractor, which may read the body, for router state `S` (the
 /// last parameter of a handler).
 pub fn check_last_extractor<T: axum::extract::FromRequest<S, M>, S, M>() {}
+
+#[cfg(all(test, not(feature = "embedded-core")))]
+mod tests {
+    #[test]
+    fn embedded_core_settings_in_a_build_without_it_are_a_start_up_problem() {
+        let error = super::try_start(|env| {
+            let builder = super::Config::builder()
+                .app_name("Demo")
+                .api_domain("http://localhost:3001")
+                .website_domain("http://localhost:3000")
+                .connection_uri("http://localhost:3567")
+                .session(super::SessionConfig::default());
+            // The settings are dropped unread: names that exist only with the feature are fine.
+            super::embedded_core!(env, builder, { no_such_settings_type() })
+        })
+        .unwrap_err();
+        assert_eq!(
+            error.problems,
+            [
+                "invalid `embedded_core`: this build has no embedded core; enable the \
+              `embedded-core` feature of supertokens or set `connection_uri`"
+            ]
+        );
+    }
+}

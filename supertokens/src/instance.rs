@@ -22,7 +22,7 @@ pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) core: CoreClient,
     #[cfg(feature = "embedded-core")]
-    pub(crate) embedded: Option<crate::core::embedded::EmbeddedCore>,
+    pub(crate) embedded: Option<crate::embedded::EmbeddedCore>,
     pub(crate) session: SessionRecipe,
     pub(crate) session_frontend: session::api::Frontend,
     pub(crate) passwordless: Option<PasswordlessRecipe>,
@@ -41,7 +41,7 @@ impl SuperTokens {
     /// Nothing is sent to the core here: the CDI version is negotiated by the first call.
     ///
     /// ```
-    /// use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    /// use supertokens::embedded::{Database, EmbeddedCoreConfig};
     /// use supertokens::{Config, SuperTokens, session::SessionConfig};
     ///
     /// let config = Config::builder()
@@ -65,7 +65,7 @@ impl SuperTokens {
             }
             #[cfg(feature = "embedded-core")]
             CoreConnection::Embedded(settings) => {
-                let core = crate::core::embedded::EmbeddedCore::open_with_clock(
+                let core = crate::embedded::EmbeddedCore::open_with_clock(
                     settings.clone(),
                     config.clock().clone(),
                 )
@@ -78,16 +78,6 @@ impl SuperTokens {
                 );
                 embedded = Some(core);
                 client
-            }
-            #[cfg(not(feature = "embedded-core"))]
-            CoreConnection::Embedded(_) => {
-                return Err(Error::EmbeddedCore {
-                    message: "no `connection_uri` is set and this build has no embedded core: \
-                              set `connection_uri` to your SuperTokens Core, or enable the \
-                              `embedded-core` feature of the supertokens crate"
-                        .to_owned(),
-                    source: None,
-                });
             }
         };
         let core = core.with_app_info(app_info.api_domain.clone(), app_info.website_domain.clone());
@@ -129,7 +119,7 @@ impl SuperTokens {
     /// The embedded core this instance runs, when no `connection_uri` is configured. Tests use
     /// it to reach the core's clock.
     #[cfg(feature = "embedded-core")]
-    pub fn embedded_core(&self) -> Option<&crate::core::embedded::EmbeddedCore> {
+    pub fn embedded_core(&self) -> Option<&crate::embedded::EmbeddedCore> {
         self.inner.embedded.as_ref()
     }
 

@@ -35,25 +35,27 @@
 #![deny(missing_docs)]
 
 mod app_info;
-mod clock;
 pub mod config;
 pub mod core;
 pub mod delivery;
+#[cfg(feature = "embedded-core")]
+pub mod embedded;
 mod error;
 mod framework;
 mod future;
 mod instance;
 mod recipe;
+#[cfg(feature = "embedded-core")]
 pub mod testing;
 
 #[doc(hidden)]
 pub mod __private;
 
-pub use clock::Clock;
 pub use config::{Config, ConfigBuilder};
 pub use error::{Error, StartError};
 pub use framework::{SuperTokensLayer, SuperTokensService, all_cors_headers, cors, router};
 pub use future::BoxFuture;
 pub use instance::{SuperTokens, init};
 pub use recipe::{passwordless, session};
+pub use supertokens_cdi::Clock;
 pub use supertokens_macros::{app, protected};

@@ -588,7 +588,7 @@ async fn an_instance_with_connection_uri_talks_to_that_core_with_its_app_info() 
 
 #[tokio::test]
 async fn init_installs_one_instance_and_a_second_init_is_an_error() {
-    use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    use supertokens::embedded::{Database, EmbeddedCoreConfig};
     let config = || {
         app_config()
             .embedded_core(EmbeddedCoreConfig {
@@ -621,7 +621,7 @@ async fn init_installs_one_instance_and_a_second_init_is_an_error() {
 
 #[tokio::test]
 async fn an_embedded_core_with_an_api_key_is_called_with_it() {
-    use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    use supertokens::embedded::{Database, EmbeddedCoreConfig};
     let config = app_config()
         .embedded_core(EmbeddedCoreConfig {
             database: Database::Memory,

@@ -13,9 +13,8 @@ use supertokens::core::cdi::{
     CreateCodeResponse, GetUserResponse, ListCodesResponse, OkResponse, RecipeUserResponse,
     UpdateUserResponse, User, UsersByAccountInfoResponse,
 };
-use supertokens::core::embedded::{EmbeddedCore, RequestLogTarget};
-use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
 use supertokens::core::{CoreClient, CoreError};
+use supertokens::embedded::{Database, EmbeddedCore, EmbeddedCoreConfig, RequestLogTarget};
 use tower::ServiceExt as _;
 
 const TIMEOUT: Duration = Duration::from_secs(10);

@@ -23,7 +23,7 @@ fn server_binary() -> PathBuf {
         .args([
             "build",
             "-p",
-            "supertokens",
+            "supertokens-embedded-core",
             "--bin",
             "embedded-core",
             "--message-format=json-render-diagnostics",

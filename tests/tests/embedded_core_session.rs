@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 use supertokens::Clock;
 use supertokens::config::CoreHost;
 use supertokens::core::CoreClient;
-use supertokens::core::embedded::EmbeddedCore;
-use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+use supertokens::embedded::{Database, EmbeddedCore, EmbeddedCoreConfig};
 use tower::ServiceExt as _;
 
 const HOUR: Duration = Duration::from_secs(3600);

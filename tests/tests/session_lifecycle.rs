@@ -12,7 +12,7 @@ use base64::Engine;
 use http::{HeaderMap, Request, Response, StatusCode};
 use serde_json::{Value, json};
 use supertokens::__private::{ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, Verified};
-use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+use supertokens::embedded::{Database, EmbeddedCoreConfig};
 use supertokens::session::{self, SessionConfig, SessionContainer};
 use supertokens::{Config, SuperTokens};
 use tower::ServiceExt;

@@ -38,11 +38,17 @@ pub(crate) fn expand(args: &Args, mut main: ItemFn) -> TokenStream {
     };
     let root = g.root.clone();
     let mut chain = quote!(#root::__private::Config::builder());
+    if let Some(Value::Section(core)) = args.get("embedded_core").map(|e| &e.value) {
+        // Through a helper macro: a build of supertokens without the embedded core drops these
+        // settings unread (their types do not exist there) and says why at start-up.
+        let core = g.embedded_core(core);
+        chain = quote!(#root::__private::embedded_core!(__supertokens_env, #chain, #core));
+    }
     for entry in &args.entries {
         let key = &entry.key;
         let name = key.to_string();
         chain.extend(match (&*name, &entry.value) {
-            ("configure" | "crate", _) => continue,
+            ("configure" | "crate" | "embedded_core", _) => continue,
             ("app_name" | "api_domain" | "website_domain", Value::Str(value)) => {
                 g.string(key, value, Presence::Required, &name)
             }
@@ -50,10 +56,6 @@ pub(crate) fn expand(args: &Args, mut main: ItemFn) -> TokenStream {
             ("core_timeout", Value::Int(lit, secs)) => {
                 let secs = seconds(lit, *secs);
                 quote!(.core_timeout(#root::__private::Duration::from_secs(#secs)))
-            }
-            ("embedded_core", Value::Section(core)) => {
-                let core = g.embedded_core(core);
-                quote!(.embedded_core(#core))
             }
             ("passwordless", Value::Section(passwordless)) => {
                 let config = g.passwordless(passwordless);

@@ -5,7 +5,11 @@ use supertokens_rules::Invalid;
 use supertokens_rules::app_info as rules;
 
 use super::{AppInfo, Config, ConfigBuilder, ConfigError, ConfigErrors, CoreConnection, CoreHost};
-use crate::core::embedded_config::EmbeddedCoreConfig;
+
+/// Why a build without the `embedded-core` feature needs a remote core.
+#[cfg(not(feature = "embedded-core"))]
+pub(crate) const NO_EMBEDDED_CORE: &str = "this build has no embedded core; enable the \
+    `embedded-core` feature of supertokens or set `connection_uri`";
 
 /// Collects problems, each under the field name spelled as in `#[supertokens::app(...)]`.
 #[derive(Default)]
@@ -62,6 +66,7 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
         connection_uri,
         api_key,
         core_timeout,
+        #[cfg(feature = "embedded-core")]
         embedded_core,
         session,
         passwordless,
@@ -166,7 +171,7 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
         problems.0.extend(passwordless.validate(&app_info));
     }
     let core = match hosts {
-        Some(hosts) => CoreConnection::Remote {
+        Some(hosts) => Some(CoreConnection::Remote {
             hosts: hosts
                 .into_iter()
                 .map(|h| CoreHost {
@@ -175,13 +180,22 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
                 })
                 .collect(),
             api_key,
-        },
-        None => CoreConnection::Embedded(embedded_core.unwrap_or_else(EmbeddedCoreConfig::default)),
+        }),
+        #[cfg(feature = "embedded-core")]
+        None => Some(CoreConnection::Embedded(embedded_core.unwrap_or_default())),
+        #[cfg(not(feature = "embedded-core"))]
+        None => {
+            if connection_uri.is_none() {
+                problems.push("connection_uri", NO_EMBEDDED_CORE);
+            }
+            None
+        }
     };
 
-    if !problems.0.is_empty() {
+    // `core` is `None` only when a problem has been recorded.
+    let Some(core) = core.filter(|_| problems.0.is_empty()) else {
         return Err(ConfigErrors(problems.0));
-    }
+    };
     Ok(Config {
         app_info,
         core,

@@ -45,7 +45,8 @@ use std::time::Duration;
 
 pub use crate::app_info::AppInfo;
 pub use crate::core::CoreHost;
-use crate::core::embedded_config::EmbeddedCoreConfig;
+#[cfg(feature = "embedded-core")]
+use crate::embedded::EmbeddedCoreConfig;
 pub use crate::error::{ConfigError, ConfigErrors};
 use crate::recipe::passwordless::PasswordlessConfig;
 use crate::recipe::session::SessionConfig;
@@ -55,8 +56,11 @@ pub const DEFAULT_CORE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the SDK finds its SuperTokens Core.
 #[derive(Clone)]
+// `Embedded` exists only with the `embedded-core` feature.
+#[non_exhaustive]
 pub enum CoreConnection {
     /// The embedded core, in-process (the default when no `connection_uri` is set).
+    #[cfg(feature = "embedded-core")]
     Embedded(EmbeddedCoreConfig),
     /// One or more remote cores, used round robin with failover.
     Remote {
@@ -70,6 +74,7 @@ pub enum CoreConnection {
 impl std::fmt::Debug for CoreConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            #[cfg(feature = "embedded-core")]
             CoreConnection::Embedded(config) => f.debug_tuple("Embedded").field(config).finish(),
             // The key is a secret: show only whether there is one.
             CoreConnection::Remote { hosts, api_key } => f
@@ -144,6 +149,7 @@ pub struct ConfigBuilder {
     pub(crate) connection_uri: Option<String>,
     pub(crate) api_key: Option<String>,
     pub(crate) core_timeout: Option<Duration>,
+    #[cfg(feature = "embedded-core")]
     pub(crate) embedded_core: Option<EmbeddedCoreConfig>,
     pub(crate) session: Option<SessionConfig>,
     pub(crate) passwordless: Option<PasswordlessConfig>,
@@ -152,8 +158,8 @@ pub struct ConfigBuilder {
 
 impl std::fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConfigBuilder")
-            .field("app_name", &self.app_name)
+        let mut out = f.debug_struct("ConfigBuilder");
+        out.field("app_name", &self.app_name)
             .field("api_domain", &self.api_domain)
             .field("website_domain", &self.website_domain)
             .field("api_base_path", &self.api_base_path)
@@ -162,9 +168,10 @@ impl std::fmt::Debug for ConfigBuilder {
             .field("connection_uri", &self.connection_uri)
             // The key is a secret: show only whether there is one.
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("core_timeout", &self.core_timeout)
-            .field("embedded_core", &self.embedded_core)
-            .field("session", &self.session)
+            .field("core_timeout", &self.core_timeout);
+        #[cfg(feature = "embedded-core")]
+        out.field("embedded_core", &self.embedded_core);
+        out.field("session", &self.session)
             .field("passwordless", &self.passwordless)
             .field("clock", &self.clock)
             .finish()
@@ -257,15 +264,17 @@ impl ConfigBuilder {
         self
     }
 
-    /// Settings of the embedded core (used when no `connection_uri` is set).
+    /// Settings of the embedded core (used when no `connection_uri` is set). Needs the
+    /// `embedded-core` feature (on by default).
     ///
     /// ```
-    /// use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    /// use supertokens::embedded::{Database, EmbeddedCoreConfig};
     /// let builder = supertokens::Config::builder().embedded_core(EmbeddedCoreConfig {
     ///     database: Database::Memory,
     ///     ..EmbeddedCoreConfig::default()
     /// });
     /// ```
+    #[cfg(feature = "embedded-core")]
     pub fn embedded_core(mut self, config: EmbeddedCoreConfig) -> Self {
         self.embedded_core = Some(config);
         self
@@ -320,6 +329,9 @@ impl ConfigBuilder {
 }
 
 mod build;
+
+#[cfg(not(feature = "embedded-core"))]
+pub(crate) use build::NO_EMBEDDED_CORE;
 
 #[cfg(test)]
 mod tests;

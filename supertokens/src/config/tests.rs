@@ -38,6 +38,7 @@ fn defaults() {
     assert_eq!(config.app_info.website_base_path, "/auth");
     assert_eq!(config.app_info.api_gateway_path, "");
     assert_eq!(config.core_timeout, Duration::from_secs(10));
+    #[cfg(feature = "embedded-core")]
     assert!(matches!(config.core, CoreConnection::Embedded(_)));
     assert!(config.session.is_some());
     assert!(config.passwordless.is_none());
@@ -94,7 +95,8 @@ fn connection_uri_gives_remote_hosts_with_base_paths() {
             );
             assert_eq!(api_key.as_deref(), Some("abc-123"));
         }
-        CoreConnection::Embedded(_) => panic!("expected a remote core"),
+        #[allow(unreachable_patterns)] // without the `embedded-core` feature
+        other => panic!("expected a remote core, got {other:?}"),
     }
 }
 
@@ -114,8 +116,9 @@ fn the_api_key_stays_out_of_debug_output() {
 }
 
 #[test]
+#[cfg(feature = "embedded-core")]
 fn embedded_core_settings_are_kept() {
-    use crate::core::embedded_config::{Database, EmbeddedCoreConfig};
+    use crate::embedded::{Database, EmbeddedCoreConfig};
     let config = valid()
         .embedded_core(EmbeddedCoreConfig {
             database: Database::Memory,
@@ -297,4 +300,23 @@ proptest! {
             prop_assert!(!path.ends_with('/') || path.ends_with("//"), "{:?} → {:?}", value, path);
         }
     }
+}
+
+#[test]
+#[cfg(not(feature = "embedded-core"))]
+fn without_the_embedded_core_a_connection_uri_is_required() {
+    let errors = errors(valid());
+    assert_eq!(errors.fields(), ["connection_uri"]);
+    assert!(
+        errors
+            .to_string()
+            .contains("enable the `embedded-core` feature of supertokens or set `connection_uri`"),
+        "{errors}"
+    );
+    assert!(
+        valid()
+            .connection_uri("http://localhost:3567")
+            .build()
+            .is_ok()
+    );
 }

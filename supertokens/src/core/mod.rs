@@ -1,15 +1,13 @@
 //! The SuperTokens Core client: the Core Driver Interface (CDI) spoken over HTTP to remote cores,
 //! or in-process to the embedded core. One client, one set of wire types ([`cdi`]).
 
-pub mod cdi;
 mod client;
-#[cfg(feature = "embedded-core")]
-pub mod embedded;
-pub mod embedded_config;
 mod error;
 mod hosts;
 mod negotiation;
 mod transport;
+
+pub use supertokens_cdi as cdi;
 
 pub use client::CoreClient;
 pub use error::CoreError;

@@ -33,7 +33,7 @@
 use http::HeaderMap;
 use serde_json::{Map, Value};
 
-use crate::core::embedded_config::{Database, EmbeddedCoreConfig};
+use crate::embedded::{Database, EmbeddedCoreConfig};
 use crate::recipe::session::{SessionConfig, SessionContainer, SessionError};
 use crate::{Config, Error, SuperTokens};
 

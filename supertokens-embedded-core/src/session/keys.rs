@@ -24,10 +24,10 @@ use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rusqlite::{Connection, OptionalExtension};
+use supertokens_cdi::Jwk;
 
-use crate::core::cdi::Jwk;
-use crate::core::embedded::{Store, StoreError};
-use crate::core::embedded_config::EmbeddedCoreConfig;
+use crate::config::EmbeddedCoreConfig;
+use crate::store::{Store, StoreError};
 
 /// One RSA signing key with its public half as a JWK.
 pub(super) struct SigningKey {

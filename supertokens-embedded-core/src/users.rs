@@ -16,13 +16,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Deserialize;
-
-use super::http::{CoreHttpError, CoreJson, CoreQuery, Scope, require_public_tenant};
-use super::{Migration, SharedState, StoreError};
-use crate::core::cdi::{
+use supertokens_cdi::{
     GetUserResponse, LoginMethod, OkResponse, RecipeUserResponse, TenantResponse,
     UpdateUserResponse, User, UsersByAccountInfoResponse, WebauthnInfo, double_option,
 };
+
+use crate::http::{CoreHttpError, CoreJson, CoreQuery, Scope, require_public_tenant};
+use crate::session::db::remove_user_sessions;
+use crate::state::SharedState;
+use crate::store::{Migration, StoreError};
 
 pub(super) const MIGRATIONS: &[Migration] = &[Migration {
     component: "users",
@@ -423,7 +425,8 @@ async fn remove_user(
         .write(move |tx| {
             tx.prepare_cached("DELETE FROM passwordless_users WHERE app_id = ?1 AND user_id = ?2")?
                 .execute(params![app, body.user_id])?;
-            super::on_user_removed(tx, &app, &body.user_id)?;
+            // As in the real core, deleting a user ends their sessions.
+            remove_user_sessions(tx, &app, &body.user_id)?;
             Ok(())
         })
         .await?;

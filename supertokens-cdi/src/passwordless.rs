@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::User;
+use crate::users::User;
 
 /// `POST /<tenant>/recipe/signinup/code`: exactly one of `email`, `phone_number`, `device_id`
 /// (the last one creates a new code for an existing device: a resend).

@@ -12,7 +12,7 @@ use std::thread;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::{Semaphore, oneshot};
 
-use crate::core::embedded_config::Database;
+use crate::config::Database;
 
 /// A versioned schema change of one component (`passwordless`, `session`, …). Each component
 /// numbers its migrations from 1; they run once, in order, at open.

@@ -1,28 +1,26 @@
 //! The embedded core as a value: open it, get its tower service, serve it.
 
 use std::convert::Infallible;
-use std::io::Write;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, Request, Response, StatusCode};
+use axum::http::{Request, Response, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use futures_util_shim::BoxFuture;
+use supertokens_cdi::Clock;
 use tower::ServiceExt;
 
-use super::http::{CdiVersion, CoreHttpError, Scope};
-use super::{CoreState, SharedState, Store, StoreError, migrations, session};
-use crate::Clock;
-use crate::core::cdi::ApiVersionResponse;
-use crate::core::embedded_config::EmbeddedCoreConfig;
-
-/// The CDI versions the embedded core serves (CDI ≤ 5.4 session semantics).
-pub(crate) const SERVED_CDI_VERSIONS: &[&str] = &["4.0", "5.0", "5.1", "5.2", "5.3", "5.4"];
+use crate::cdi_version::{self, CdiVersion, SERVED_CDI_VERSIONS};
+use crate::components::{migrations, routes};
+use crate::config::EmbeddedCoreConfig;
+use crate::http::{CoreHttpError, Scope, api_key_of};
+use crate::request_log::{RequestLog, RequestLogTarget};
+use crate::state::{CoreState, SharedState};
+use crate::store::{Store, StoreError};
 
 /// The embedded core failed to start.
 #[derive(Debug, thiserror::Error)]
@@ -40,8 +38,7 @@ impl From<StoreError> for EmbeddedCoreError {
 /// ```
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// use axum::ServiceExt as _;
-/// use supertokens::core::embedded::EmbeddedCore;
-/// use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+/// use supertokens_embedded_core::{Database, EmbeddedCore, EmbeddedCoreConfig};
 ///
 /// let core = EmbeddedCore::open(EmbeddedCoreConfig {
 ///     database: Database::Memory,
@@ -81,15 +78,8 @@ impl EmbeddedCore {
         clock: Clock,
     ) -> Result<Self, EmbeddedCoreError> {
         let store = Store::open(&config.database, &migrations())?;
-        let session = session::SessionState::new(&config, &clock, &store)?;
-        let state = Arc::new(CoreState {
-            config,
-            clock,
-            store,
-            session,
-            passwordless: Default::default(),
-        });
-        let router = super::routes()
+        let state = Arc::new(CoreState::new(config, clock, store));
+        let router = routes()
             // Only matched routes pass the gate: an unknown path is a 404 whatever its prefix.
             .route_layer(axum::middleware::from_fn_with_state(
                 state.clone(),
@@ -111,24 +101,9 @@ impl EmbeddedCore {
     ///
     /// Meant for finding where another SuperTokens backend and this core disagree.
     pub fn with_request_log(mut self, target: RequestLogTarget) -> Result<Self, EmbeddedCoreError> {
-        let out: Box<dyn Write + Send> = match &target {
-            RequestLogTarget::Stdout => Box::new(std::io::stdout()),
-            RequestLogTarget::File(path) => Box::new(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .map_err(|e| {
-                        EmbeddedCoreError(format!(
-                            "cannot open the request log {}: {e}",
-                            path.display()
-                        ))
-                    })?,
-            ),
-        };
-        self.log = Some(Arc::new(RequestLog {
-            out: Mutex::new(out),
-        }));
+        self.log = Some(Arc::new(
+            RequestLog::open(&target).map_err(EmbeddedCoreError)?,
+        ));
         Ok(self)
     }
 
@@ -148,15 +123,6 @@ impl EmbeddedCore {
     }
 }
 
-/// Where [`EmbeddedCore::with_request_log`] writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RequestLogTarget {
-    /// Standard output.
-    Stdout,
-    /// A file, appended to (created if missing).
-    File(PathBuf),
-}
-
 /// The embedded core's CDI server as a tower service. Serve it with
 /// `axum::serve(listener, service.into_make_service())` (with `axum::ServiceExt` in scope), or
 /// call it in-process with `tower::ServiceExt::oneshot`.
@@ -173,7 +139,7 @@ struct ServiceInner {
 impl tower_service::Service<Request<Body>> for EmbeddedCoreService {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = BoxFuture<Result<Response<Body>, Infallible>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         Poll::Ready(Ok(()))
@@ -243,11 +209,7 @@ fn gate(state: &CoreState, req: &mut Request<Body>) -> Result<(), CoreHttpError>
     }
     if !version_free {
         let version = match req.headers().get("cdi-version") {
-            None => SERVED_CDI_VERSIONS
-                .last()
-                .copied()
-                .unwrap_or("5.4")
-                .to_owned(),
+            None => cdi_version::newest().to_owned(),
             Some(value) => {
                 let asked = String::from_utf8_lossy(value.as_bytes()).trim().to_owned();
                 if !SERVED_CDI_VERSIONS.contains(&asked.as_str()) {
@@ -261,16 +223,6 @@ fn gate(state: &CoreState, req: &mut Request<Body>) -> Result<(), CoreHttpError>
         req.extensions_mut().insert(CdiVersion(version));
     }
     Ok(())
-}
-
-/// The api key of a request: the `api-key` header, else `Authorization: Bearer <key>` or a raw
-/// `Authorization: <key>`.
-fn api_key_of(headers: &HeaderMap) -> Option<&str> {
-    if let Some(key) = headers.get("api-key").and_then(|v| v.to_str().ok()) {
-        return Some(key.trim());
-    }
-    let auth = headers.get("authorization")?.to_str().ok()?.trim();
-    Some(auth.strip_prefix("Bearer ").map(str::trim).unwrap_or(auth))
 }
 
 async fn not_found() -> CoreHttpError {
@@ -287,110 +239,6 @@ async fn method_not_allowed() -> CoreHttpError {
     }
 }
 
-/// Request fields that hold secrets; their values never reach the log.
-const REDACTED: &[&str] = &[
-    "userInputCode",
-    "linkCode",
-    "deviceId",
-    "accessToken",
-    "refreshToken",
-    "antiCsrfToken",
-    "api-key",
-    "apiKey",
-];
-
-/// Largest request body the log reads (larger ones are answered 413 while logging is on).
-const MAX_LOGGED_BODY: usize = 2 * 1024 * 1024;
-
-/// The request log: one JSON line per request.
-struct RequestLog {
-    out: Mutex<Box<dyn Write + Send>>,
-}
-
-impl RequestLog {
-    async fn around<F, Fut>(&self, req: Request<Body>, next: F) -> Response<Body>
-    where
-        F: FnOnce(Request<Body>) -> Fut,
-        Fut: std::future::Future<Output = Response<Body>>,
-    {
-        let started = std::time::Instant::now();
-        let (parts, body) = req.into_parts();
-        let bytes = match axum::body::to_bytes(body, MAX_LOGGED_BODY).await {
-            Ok(bytes) => bytes,
-            Err(_) => {
-                return (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large").into_response();
-            }
-        };
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        };
-        let query: serde_json::Map<String, serde_json::Value> = parts
-            .uri
-            .query()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .map(|(k, v)| {
-                        let v = if REDACTED.contains(&k.as_str()) {
-                            "<redacted>".to_owned()
-                        } else {
-                            v
-                        };
-                        (k, serde_json::Value::String(v))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let body_entry = if bytes.is_empty() {
-            serde_json::Value::Null
-        } else {
-            match serde_json::from_slice::<serde_json::Value>(&bytes) {
-                Ok(mut value) => {
-                    redact(&mut value);
-                    value
-                }
-                Err(_) => format!("<not JSON, {} bytes>", bytes.len()).into(),
-            }
-        };
-        let mut line = serde_json::json!({
-            "method": parts.method.as_str(),
-            "path": parts.uri.path(),
-            "query": query,
-            "cdiVersion": header("cdi-version"),
-            "rid": header("rid"),
-            "apiKey": api_key_of(&parts.headers).is_some(),
-            "body": body_entry,
-        });
-        let response = next(Request::from_parts(parts, Body::from(bytes))).await;
-        line["status"] = response.status().as_u16().into();
-        line["ms"] = (started.elapsed().as_micros() as f64 / 1000.0).into();
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        // A log that cannot be written must not fail the request it describes.
-        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
-        response
-    }
-}
-
-/// Replaces the values of [`REDACTED`] fields, at any depth.
-fn redact(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                if REDACTED.contains(&key.as_str()) {
-                    *v = "<redacted>".into();
-                } else {
-                    redact(v);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
-        _ => {}
-    }
-}
-
 /// Path segments that start app-level APIs; any other first segment is a tenant id.
 const APP_LEVEL: &[&str] = &[
     "recipe",
@@ -404,7 +252,7 @@ const APP_LEVEL: &[&str] = &[
 ];
 
 /// Takes the `/appid-<app>` and `/<tenant>` prefixes off the path and records them as a [`Scope`].
-pub(crate) fn dispatch(mut req: Request<Body>) -> Request<Body> {
+fn dispatch(mut req: Request<Body>) -> Request<Body> {
     let path = req.uri().path().to_owned();
     let mut segments: Vec<&str> = path.split('/').skip(1).collect();
     let mut scope = Scope::default();
@@ -430,30 +278,4 @@ pub(crate) fn dispatch(mut req: Request<Body>) -> Request<Body> {
     }
     req.extensions_mut().insert(scope);
     req
-}
-
-pub(super) fn routes() -> Router<SharedState> {
-    Router::new()
-        .route("/hello", get(hello))
-        .route("/apiversion", get(api_version))
-}
-
-async fn hello() -> &'static str {
-    "Hello"
-}
-
-async fn api_version(State(_state): State<SharedState>) -> axum::Json<ApiVersionResponse> {
-    axum::Json(ApiVersionResponse {
-        versions: SERVED_CDI_VERSIONS
-            .iter()
-            .map(|v| (*v).to_owned())
-            .collect(),
-    })
-}
-
-mod futures_util_shim {
-    use std::future::Future;
-    use std::pin::Pin;
-
-    pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 }

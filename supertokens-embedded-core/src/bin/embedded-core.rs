@@ -2,7 +2,7 @@
 //! supertokens-node, supertokens-python, …) can use it as its core:
 //!
 //! ```text
-//! cargo run -p supertokens --bin embedded-core -- --addr 127.0.0.1:3567 --db <path or :memory:>
+//! cargo run -p supertokens-embedded-core -- --addr 127.0.0.1:3567 --db <path or :memory:>
 //! ```
 //!
 //! It prints one line once it listens; `GET /hello` answers when it is ready. SIGINT or SIGTERM
@@ -12,8 +12,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use axum::ServiceExt as _;
-use supertokens::core::embedded::{EmbeddedCore, RequestLogTarget};
-use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+use supertokens_embedded_core::{Database, EmbeddedCore, EmbeddedCoreConfig, RequestLogTarget};
 
 const USAGE: &str = "\
 Usage: embedded-core [--addr <ip:port>] [--db <path | :memory:>] [--api-key <key>] [--log <path | ->]

@@ -3,9 +3,9 @@
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::{Map, Value};
 
-use crate::core::embedded::{Migration, StoreError};
+use crate::store::{Migration, StoreError};
 
-pub(in crate::core::embedded) const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
     component: "session",
     version: 1,
     sql: "
@@ -220,4 +220,17 @@ pub(super) fn handles_of_user(
 /// Deletes sessions that expired before `now` (of every app).
 pub(super) fn delete_expired(conn: &Connection, now: i64) -> Result<usize, StoreError> {
     Ok(conn.execute("DELETE FROM session_info WHERE expires_at < ?1", [now])?)
+}
+
+/// Deletes every session of a user who has just been deleted (inside the same transaction).
+pub(crate) fn remove_user_sessions(
+    conn: &Connection,
+    app_id: &str,
+    user_id: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "DELETE FROM session_info WHERE app_id = ?1 AND (user_id = ?2 OR recipe_user_id = ?2)",
+    )?
+    .execute((app_id, user_id))?;
+    Ok(())
 }

@@ -1,13 +1,14 @@
 //! HTTP plumbing shared by the embedded core's handlers: the tenant scope of a request, JSON
-//! bodies with the core's 400 messages, and error responses.
+//! bodies and query parameters with the core's 400 messages, error responses, and the api key a
+//! request carries.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// The app and tenant a request is for, taken from its `/appid-<app>/<tenant>` prefix
 /// (both default to `public`).
@@ -130,40 +131,6 @@ fn offending_field<T: DeserializeOwned>(value: &serde_json::Value, error: &str) 
     })
 }
 
-/// The CDI version a request asked for (`cdi-version` header; the newest served when absent).
-/// Set by the service before routing; handlers whose shape depends on the version read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CdiVersion(pub(crate) String);
-
-impl CdiVersion {
-    /// Whether this version is at least `major.minor`.
-    pub(crate) fn at_least(&self, major: u32, minor: u32) -> bool {
-        let mut parts = self.0.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-        let have = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-        have >= (major, minor)
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for CdiVersion {
-    type Rejection = CoreHttpError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<CdiVersion>()
-            .cloned()
-            .unwrap_or_else(|| {
-                CdiVersion(
-                    super::service::SERVED_CDI_VERSIONS
-                        .last()
-                        .copied()
-                        .unwrap_or("5.4")
-                        .to_owned(),
-                )
-            }))
-    }
-}
-
 /// The query parameters of a GET request, with the core's 400 messages for missing ones.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CoreQuery(pub(crate) Vec<(String, String)>);
@@ -219,4 +186,14 @@ pub(crate) fn require_public_tenant(scope: &Scope) -> Result<(), CoreHttpError> 
         });
     }
     Ok(())
+}
+
+/// The api key of a request: the `api-key` header, else `Authorization: Bearer <key>` or a raw
+/// `Authorization: <key>`.
+pub(crate) fn api_key_of(headers: &HeaderMap) -> Option<&str> {
+    if let Some(key) = headers.get("api-key").and_then(|v| v.to_str().ok()) {
+        return Some(key.trim());
+    }
+    let auth = headers.get("authorization")?.to_str().ok()?.trim();
+    Some(auth.strip_prefix("Bearer ").map(str::trim).unwrap_or(auth))
 }

@@ -1,13 +1,20 @@
-//! Typed requests and responses of the CDI endpoints the passwordless and session flows use.
+//! The Core Driver Interface (CDI) shared by the SDK's core client and the embedded core: the
+//! typed requests and responses of the CDI endpoints the passwordless and session flows use, and
+//! the [`Clock`] both sides read.
 //!
 //! Both sides use these types: the SDK's recipes send requests and read responses, and the
 //! embedded core reads requests and writes responses. Field names are the core's (camelCase);
 //! business outcomes are HTTP 200 with a `status` tag, as the core answers them.
+//!
+//! Users of the SDK reach them as `supertokens::core::cdi` and `supertokens::Clock`.
+#![deny(missing_docs)]
 
+mod clock;
 mod passwordless;
 mod session;
 mod users;
 
+pub use clock::Clock;
 pub use passwordless::*;
 pub use session::*;
 pub use users::*;
