@@ -9,13 +9,16 @@ pub use std::time::Duration;
 pub use crate::config::{Config, ConfigBuilder, ConfigError};
 pub use crate::core::embedded_config::{Database, EmbeddedCoreConfig};
 pub use crate::delivery::{SmtpSettings, TwilioSettings};
-pub use crate::recipe::passwordless::PasswordlessConfig;
+pub use crate::recipe::passwordless::{ContactMethod, FlowType, PasswordlessConfig};
 pub use crate::recipe::session::{
-    ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, MaybeVerified, ResponseChanges,
-    SessionConfig, SessionContainer, Verified,
+    ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, AntiCsrf, MaybeVerified, ResponseChanges,
+    SameSite, SessionConfig, SessionContainer, TokenTransfer, Verified,
 };
 
 use std::cell::RefCell;
+use std::str::FromStr;
+
+use supertokens_rules::Invalid;
 
 use crate::instance::SuperTokens;
 
@@ -71,6 +74,37 @@ impl Env {
     /// `env("VAR", default = "…")`: the variable, or the default when it is unset.
     pub fn or(&self, var: &str, default: &str) -> String {
         self.read(var, var).unwrap_or_else(|| default.to_owned())
+    }
+
+    /// `env("VAR")` for a setting read through `FromStr` (such as `FlowType`): `None` when the
+    /// variable is unset, or when its value is refused, which is recorded under `field` with
+    /// the rule's message (the message a literal gets at compile time). A `default = "…"` is a
+    /// literal, turned into the value while compiling: `env.parse(…).unwrap_or(default)`.
+    pub fn parse<T: FromStr<Err = Invalid>>(&self, var: &str, field: &str) -> Option<T> {
+        let value = self.read(var, field)?;
+        self.parsed(&value, field)
+    }
+
+    /// [`parse`](Self::parse) for a setting that must have a value: an unset variable is
+    /// recorded as in [`required`](Self::required).
+    pub fn parse_required<T: FromStr<Err = Invalid>>(&self, var: &str, field: &str) -> Option<T> {
+        let value = self.required(var, field);
+        if value.is_empty() {
+            // Unset (and recorded by `required`), or set to "" which counts as unset.
+            return None;
+        }
+        self.parsed(&value, field)
+    }
+
+    fn parsed<T: FromStr<Err = Invalid>>(&self, value: &str, field: &str) -> Option<T> {
+        match value.parse() {
+            Ok(value) => Some(value),
+            Err(invalid) => {
+                let problem = ConfigError::new(field, invalid.0);
+                self.problems.borrow_mut().push(problem);
+                None
+            }
+        }
     }
 }
 
@@ -173,3 +207,50 @@ pub fn check_response<T: axum::response::IntoResponse>() {}
 /// Compiles only when `T` is an extractor, which may read the body, for router state `S` (the
 /// last parameter of a handler).
 pub fn check_last_extractor<T: axum::extract::FromRequest<S, M>, S, M>() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Cargo sets `CARGO_PKG_NAME` for the test process; the other variable is never set.
+    const SET: &str = "CARGO_PKG_NAME";
+    const UNSET: &str = "SUPERTOKENS_PRIVATE_TEST_NEVER_SET";
+
+    fn problems(env: Env) -> Vec<String> {
+        env.problems
+            .into_inner()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn an_enum_from_the_environment_is_refused_with_the_rule_message() {
+        let env = Env::default();
+        assert_eq!(env.parse::<SameSite>(SET, "session.cookie_same_site"), None);
+        let expected = format!(
+            "invalid `session.cookie_same_site`: {}",
+            "supertokens".parse::<SameSite>().unwrap_err()
+        );
+        assert_eq!(problems(env), [expected]);
+    }
+
+    #[test]
+    fn an_unset_enum_variable_is_left_out_unless_required() {
+        let env = Env::default();
+        assert_eq!(env.parse::<AntiCsrf>(UNSET, "session.anti_csrf"), None);
+        assert!(problems(env).is_empty());
+
+        let env = Env::default();
+        let flow = env.parse_required::<FlowType>(UNSET, "passwordless.flow_type");
+        assert_eq!(flow, None);
+        let problems = problems(env);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with(&format!(
+                "invalid `passwordless.flow_type`: the environment variable `{UNSET}` is not set"
+            )),
+            "{problems:?}"
+        );
+    }
+}
