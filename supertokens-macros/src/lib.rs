@@ -219,6 +219,16 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 /// that is not an extractor is reported on that parameter. They are checked against the router
 /// state of a `State<T>` parameter, else `()`; name another with `state = T`.
 ///
+/// axum runs only handlers whose future is `Send`: a handler that holds an `Rc` or a
+/// `std::sync::MutexGuard` across an `.await` is reported at its name, with what to do, rather
+/// than at `.route()`.
+///
+/// Other attributes see the handler as you wrote it, parameter names included: one below
+/// `#[protected]` (such as `#[tracing::instrument(skip(session))]`) goes on your function, inside
+/// the generated handler, except docs, `cfg` and lint levels, which stay on the handler. Put an
+/// attribute that adds items beside the function (an OpenAPI `path` macro, say) above
+/// `#[protected]`: it then runs first, on your function, and the result is protected.
+///
 /// # Options
 ///
 /// | option | example | |

@@ -339,16 +339,72 @@ fn generate(
         ReturnType::Default => (quote!((#changes, ())), quote!()),
     };
     let response = quote!((__supertokens_changes, #name(#(#call_args),*).await));
+    let send_check = send_check(root, inner_sig);
+    // Attributes that describe the item (docs, `cfg`, lint levels) stay on the handler; the
+    // others (`#[tracing::instrument]`, say) go on the user's function, whose parameters are
+    // the user's.
+    let (outer_attrs, inner_attrs): (Vec<_>, Vec<_>) =
+        attrs.into_iter().partition(describes_the_item);
     quote! {
-        #(#attrs)*
+        #(#outer_attrs)*
         #vis async fn #name #generics(
             #root::__private::#extractor { #binding changes: __supertokens_changes, #rest }: #root::__private::#extractor<#check_database, { #root::__private::#anti_csrf }>,
             #(#params),*
         ) -> #response_type #where_clause {
             #(#checks)*
             #response_check
+            #send_check
+            #(#inner_attrs)*
             #inner_sig #block
             #response
+        }
+    }
+}
+
+/// Whether an attribute of the handler describes the item rather than changes the function:
+/// it then stays on the generated handler instead of moving to the user's function.
+fn describes_the_item(attr: &syn::Attribute) -> bool {
+    const ITEM: &[&str] = &[
+        "doc",
+        "cfg",
+        "cfg_attr",
+        "allow",
+        "warn",
+        "deny",
+        "forbid",
+        "expect",
+        "deprecated",
+        "must_use",
+    ];
+    ITEM.iter().any(|name| attr.path().is_ident(name))
+}
+
+/// A function that never runs and compiles only when the handler's future is `Send` (axum needs
+/// it to be): a handler holding an `Rc` across an `.await` is reported at its name, saying what
+/// to do, rather than as an unsatisfied `Handler` bound at `.route()`. The second call gives
+/// the compiler's own account of which value is held across which `.await`. A generic handler
+/// cannot be called here without its types, so it is not checked.
+fn send_check(root: &TokenStream, sig: &syn::Signature) -> TokenStream {
+    let generic = !sig.generics.params.is_empty()
+        || sig
+            .inputs
+            .iter()
+            .any(|input| mentions_impl(input.to_token_stream()));
+    if generic {
+        return TokenStream::new();
+    }
+    let name = &sig.ident;
+    // The compiler reports one problem once per place: the detail goes at `fn`.
+    let call_at = |span: Span| {
+        let args = sig.inputs.iter().map(|_| quote_spanned!(span=> panic!()));
+        quote_spanned!(span=> #name(#(#args),*))
+    };
+    let (future, detail) = (call_at(name.span()), call_at(sig.fn_token.span));
+    quote_spanned! {name.span()=>
+        #[allow(warnings, clippy::all)]
+        fn __supertokens_check_send() {
+            #root::__private::check_send(#future);
+            #root::__private::check_send_detail(#detail);
         }
     }
 }
@@ -424,6 +480,27 @@ mod tests {
         ) -> Result<Json<Reply>, AppError> {
             let reply = db.update(session.user_id(), body).await?;
             Ok(Json(reply))
+        }
+    );
+
+    // Docs and lint levels stay on the handler; other attributes go on the user's function.
+    snapshot!(
+        other_attributes,
+        (),
+        /// Likes a comment.
+        #[allow(clippy::unused_async)]
+        #[tracing::instrument(skip(session))]
+        async fn like_comment(session: SessionContainer, Path(id): Path<u64>) -> String {
+            format!("{} likes {id}", session.user_id())
+        }
+    );
+
+    // A generic handler cannot be called without its types: no `Send` check.
+    snapshot!(
+        generic_handler,
+        (),
+        async fn echo<T: Send>(session: SessionContainer, body: Json<T>) -> String {
+            session.user_id().to_string()
         }
     );
 

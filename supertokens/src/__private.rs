@@ -208,6 +208,28 @@ pub fn check_response<T: axum::response::IntoResponse>() {}
 /// last parameter of a handler).
 pub fn check_last_extractor<T: axum::extract::FromRequest<S, M>, S, M>() {}
 
+/// A handler's future that axum can run: one that is `Send`.
+#[diagnostic::on_unimplemented(
+    message = "the handler's future is not `Send`: a value that is not `Send` (like `Rc` or a \
+               `std::sync::MutexGuard`) is held across an `.await`; drop it before the `.await` \
+               or use a `Send` type",
+    label = "this handler's future is not `Send`"
+)]
+pub trait SendFuture {}
+
+// Not recommended, so that the compiler reports `SendFuture` (with the message above) rather
+// than the `Send` bound inside.
+#[diagnostic::do_not_recommend]
+impl<F: Future + Send> SendFuture for F {}
+
+/// Compiles only when the handler's future is `Send` (`#[protected]` calls it, never at run
+/// time, so the problem is reported at the handler).
+pub fn check_send<F: SendFuture>(_future: F) {}
+
+/// As [`check_send`], reported by the compiler's own message, which names the value held across
+/// an `.await`.
+pub fn check_send_detail<F: Future + Send>(_future: F) {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
