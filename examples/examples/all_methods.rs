@@ -12,6 +12,7 @@
 use axum::{Json, Router, routing::get};
 use examples::LoginPage;
 use serde_json::{Value, json};
+use supertokens::passwordless::{ContactMethod, FlowType};
 use supertokens::{protected, session::SessionContainer};
 
 #[supertokens::app(
@@ -34,8 +35,8 @@ async fn main() {
         .merge(supertokens::router())
         .layer(supertokens::cors());
     let page = LoginPage::new("All methods", "http://localhost:3001")
-        .contact_method("EMAIL_OR_PHONE")
-        .flow_type("USER_INPUT_CODE_AND_MAGIC_LINK");
+        .contact_method(ContactMethod::EmailOrPhone)
+        .flow_type(FlowType::UserInputCodeAndMagicLink);
 
     println!("API on http://localhost:3001, sign in at http://localhost:3000");
     examples::serve(api, page).await;

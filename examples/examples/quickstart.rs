@@ -14,6 +14,7 @@
 use axum::{Json, Router, routing::get};
 use examples::LoginPage;
 use serde_json::{Value, json};
+use supertokens::passwordless::{ContactMethod, FlowType};
 use supertokens::{protected, session::SessionContainer};
 
 #[supertokens::app(
@@ -33,8 +34,8 @@ async fn main() {
         .merge(supertokens::router())
         .layer(supertokens::cors());
     let page = LoginPage::new("Quickstart", "http://localhost:3001")
-        .contact_method("PHONE")
-        .flow_type("USER_INPUT_CODE");
+        .contact_method(ContactMethod::Phone)
+        .flow_type(FlowType::UserInputCode);
 
     println!("API on http://localhost:3001, sign in at http://localhost:3000");
     examples::serve(api, page).await;

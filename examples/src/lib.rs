@@ -18,6 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use supertokens::ConfigBuilder;
 use supertokens::embedded::{Database, EmbeddedCoreConfig};
+use supertokens::passwordless::{ContactMethod, FlowType};
 
 /// The supertokens-web-js version the page is written against.
 pub const WEBJS_VERSION: &str = "0.16.0";
@@ -40,8 +41,8 @@ pub struct LoginPage {
     app_name: String,
     api_domain: String,
     api_base_path: String,
-    contact_method: String,
-    flow_type: String,
+    contact_method: ContactMethod,
+    flow_type: FlowType,
     webjs_dir: Option<PathBuf>,
 }
 
@@ -54,23 +55,23 @@ impl LoginPage {
             app_name: app_name.into(),
             api_domain: api_domain.into(),
             api_base_path: "/auth".into(),
-            contact_method: "PHONE".into(),
-            flow_type: "USER_INPUT_CODE".into(),
+            contact_method: ContactMethod::Phone,
+            flow_type: FlowType::UserInputCode,
             webjs_dir: std::env::var_os("SUPERTOKENS_WEBJS_DIR")
                 .filter(|dir| !dir.is_empty())
                 .map(PathBuf::from),
         }
     }
 
-    /// `PHONE`, `EMAIL` or `EMAIL_OR_PHONE`, as configured in the passwordless recipe.
-    pub fn contact_method(mut self, contact_method: impl Into<String>) -> Self {
-        self.contact_method = contact_method.into();
+    /// The contact method, as configured in the passwordless recipe.
+    pub fn contact_method(mut self, contact_method: ContactMethod) -> Self {
+        self.contact_method = contact_method;
         self
     }
 
-    /// `USER_INPUT_CODE`, `MAGIC_LINK` or `USER_INPUT_CODE_AND_MAGIC_LINK`.
-    pub fn flow_type(mut self, flow_type: impl Into<String>) -> Self {
-        self.flow_type = flow_type.into();
+    /// The flow type, as configured in the passwordless recipe.
+    pub fn flow_type(mut self, flow_type: FlowType) -> Self {
+        self.flow_type = flow_type;
         self
     }
 
@@ -80,8 +81,8 @@ impl LoginPage {
             "appName": self.app_name,
             "apiDomain": self.api_domain,
             "apiBasePath": self.api_base_path,
-            "contactMethod": self.contact_method,
-            "flowType": self.flow_type,
+            "contactMethod": self.contact_method.as_str(),
+            "flowType": self.flow_type.as_str(),
         });
         // `</` inside a script element would end it early.
         let settings = settings.to_string().replace("</", "<\\/");
@@ -199,7 +200,8 @@ mod tests {
 
     #[test]
     fn page_gets_settings_and_bundles_in_order() {
-        let mut page = LoginPage::new("Demo", "http://localhost:3001").contact_method("EMAIL");
+        let mut page =
+            LoginPage::new("Demo", "http://localhost:3001").contact_method(ContactMethod::Email);
         page.webjs_dir = None;
         let html = page.html();
         assert!(!html.contains(PAGE_CONFIG_SLOT));

@@ -1,50 +1,95 @@
-//! The argument syntax of both attributes, read against a schema: `key = value`, `key(...)` and
-//! bare `key`, where a string value may be `env("VAR")` or `env("VAR", default = "…")`.
+//! The argument syntax of both attributes: `key = value`, `key(...)` and bare `key`, read with
+//! darling into typed receivers ([`receiver!`]), where a string value may be `env("VAR")` or
+//! `env("VAR", default = "…")` ([`StrOrEnv`]).
 //!
-//! Reading never stops at the first problem: an unknown or repeated key, or a value of the wrong
-//! shape, is recorded and the rest is still read, so every mistake is reported in one compile.
+//! Reading reports every malformed value of an attribute at once (darling's accumulator), each at
+//! the offending token, with a message naming the argument and an example; the rule checks run
+//! once every value is readable. Unknown and repeated arguments do not stop the reading: they are
+//! kept in the receiver's [`Leftovers`] and reported by the checks, beside the rule errors, so a
+//! misspelt key and a value that breaks a rule show up together.
 
+use darling::FromMeta;
+use darling::ast::NestedMeta;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::punctuated::Punctuated;
-use syn::{Expr, Ident, Lit, LitBool, LitInt, LitStr, Meta, Token};
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Lit, LitBool, LitInt, LitStr, Meta};
 
-use crate::errors::{Errors, did_you_mean, one_of};
+use crate::errors::{Errors, one_of};
 
-/// What a key accepts.
-#[derive(Clone, Copy)]
-pub(crate) enum Kind {
-    /// A string literal, or `env(...)`.
-    Str,
-    /// A string literal only (names the macro needs while expanding, like `crate`).
-    LitStr,
-    /// `true` or `false`.
-    Bool,
-    /// An integer literal up to the given maximum.
-    Int(u64),
-    /// A path to an item, like `configure = my_app::configure`.
-    Path,
-    /// A type, like `state = AppState`.
-    Type,
-    /// A bare word, like `optional`.
-    Flag,
-    /// A nested list, `key(...)`, or the bare `key` for an empty one.
-    Section(&'static [Field]),
-    /// A service: one of the given `name(...)` forms or `console`.
-    Service(&'static [(&'static str, &'static [Field])]),
+/// An argument's value, with the tokens of the whole argument (`key = value`) so that a message
+/// about the argument underlines all of it.
+pub(crate) struct Arg<T> {
+    pub(crate) value: T,
+    pub(crate) tokens: TokenStream,
 }
 
-/// One key of a schema.
-pub(crate) struct Field {
-    pub(crate) name: &'static str,
-    pub(crate) kind: Kind,
-    /// An example of the key with a value, for messages (`app_name = "My app"`).
-    pub(crate) example: &'static str,
+/// A kind of argument value: how it is read from `key = value`, `key(...)` or a bare `key`, and
+/// what to say, naming `key` and showing `example`, when it is written in another shape.
+pub(crate) trait Value: Sized {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self>;
 }
 
-/// A string value as written.
+/// Reads one field of a receiver (the `with` of every field [`receiver!`] declares).
+pub(crate) fn arg<T: Value>(meta: &Meta, example: &str) -> darling::Result<Option<Arg<T>>> {
+    let key = meta.path().to_token_stream().to_string();
+    let value = T::read(meta, &key, example)?;
+    Ok(Some(Arg {
+        value,
+        tokens: meta.to_token_stream(),
+    }))
+}
+
+/// A darling error at `node`. It keeps one span, so on stable Rust it underlines the node's first
+/// token: callers pass the token at fault (`env` of `env(...)`, the value of `flag = value`).
+/// Errors about a whole argument come from the checks, which underline all of it.
+fn error_at(node: impl Spanned, message: impl std::fmt::Display) -> darling::Error {
+    darling::Error::custom(message).with_span(&node.span())
+}
+
+/// `key` or `key(...)` where `key = value` is expected.
+fn needs_a_value(meta: &Meta, key: &str, example: &str) -> darling::Error {
+    error_at(meta, format!("`{key}` needs a value: write `{example}`"))
+}
+
+/// The value of `key = value`, or the error for the other shapes.
+fn value_of<'a>(meta: &'a Meta, key: &str, example: &str) -> darling::Result<&'a Expr> {
+    match meta {
+        Meta::NameValue(nv) => Ok(&nv.value),
+        _ => Err(needs_a_value(meta, key, example)),
+    }
+}
+
+fn literal(expr: &Expr) -> Option<&Lit> {
+    match expr {
+        Expr::Lit(ExprLit { lit, .. }) => Some(lit),
+        _ => None,
+    }
+}
+
+/// `env(...)`: the call's parts, when `expr` is one.
+fn env_call(expr: &Expr) -> Option<&syn::ExprCall> {
+    match expr {
+        Expr::Call(call) if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("env")) => {
+            Some(call)
+        }
+        _ => None,
+    }
+}
+
+/// " (`env(...)` is for string values)" when a non-string argument was given `env(...)`.
+fn env_note(expr: &Expr) -> &'static str {
+    if env_call(expr).is_some() {
+        " (`env(...)` is for string values)"
+    } else {
+        ""
+    }
+}
+
+/// A string value as written: a literal, or `env("VAR")` / `env("VAR", default = "…")` read at
+/// start-up.
 #[derive(Clone)]
-pub(crate) enum Str {
+pub(crate) enum StrOrEnv {
     Lit(LitStr),
     Env {
         var: LitStr,
@@ -52,489 +97,95 @@ pub(crate) enum Str {
     },
 }
 
-impl Str {
+impl StrOrEnv {
     /// The literal, when the value is known at compile time.
     pub(crate) fn literal(&self) -> Option<&LitStr> {
         match self {
-            Str::Lit(lit) => Some(lit),
-            Str::Env { .. } => None,
+            StrOrEnv::Lit(lit) => Some(lit),
+            StrOrEnv::Env { .. } => None,
+        }
+    }
+
+    /// Whether the value is surely there at start-up (a literal, or `env` with a default).
+    pub(crate) fn always_set(&self) -> bool {
+        !matches!(self, StrOrEnv::Env { default: None, .. })
+    }
+}
+
+impl FromMeta for StrOrEnv {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        if let Some(Lit::Str(lit)) = literal(expr) {
+            return Ok(StrOrEnv::Lit(lit.clone()));
+        }
+        match env_call(expr) {
+            Some(call) => read_env(call),
+            None => Err(darling::Error::unexpected_expr_type(expr).with_span(expr)),
         }
     }
 }
 
-/// A value read against its [`Kind`].
-pub(crate) enum Value {
-    Str(Str),
-    Bool(LitBool),
-    Int(LitInt, u64),
-    Path(syn::Path),
-    Flag,
-    Section(Section),
-    /// `console` (no settings) or `name(...)`.
-    Service(Ident, Option<Section>),
-}
-
-/// One key with its value.
-pub(crate) struct Entry {
-    pub(crate) key: Ident,
-    pub(crate) value: Value,
-    /// The whole argument (`key = value`), for messages about it.
-    pub(crate) tokens: TokenStream,
-}
-
-/// The entries of one attribute or nested list, each key at most once.
-pub(crate) struct Section {
-    /// The whole list (`passwordless(...)`), for messages about something missing from it.
-    pub(crate) tokens: TokenStream,
-    pub(crate) entries: Vec<Entry>,
-    /// Keys that were written but could not be read (an error is reported for each): they
-    /// count as present, so no "missing" error piles on top.
-    pub(crate) unreadable: Vec<String>,
-    /// Known names suggested for unknown arguments ("did you mean `x`?"): a missing `x` is then
-    /// not reported again.
-    pub(crate) suggested: Vec<String>,
-    /// Whether some argument was unknown or unreadable.
-    pub(crate) had_errors: bool,
-}
-
-impl Section {
-    pub(crate) fn get(&self, name: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.key == name)
-    }
-
-    pub(crate) fn str(&self, name: &str) -> Option<&Str> {
-        match self.get(name).map(|e| &e.value) {
-            Some(Value::Str(value)) => Some(value),
-            _ => None,
+impl Value for StrOrEnv {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
+        let expr = value_of(meta, key, example)?;
+        if matches!(literal(expr), Some(Lit::Str(_))) || env_call(expr).is_some() {
+            return StrOrEnv::from_expr(expr);
         }
-    }
-
-    /// The literal value of a string key, when it is a literal.
-    pub(crate) fn lit(&self, name: &str) -> Option<&LitStr> {
-        self.str(name).and_then(Str::literal)
-    }
-
-    pub(crate) fn bool(&self, name: &str) -> Option<&LitBool> {
-        match self.get(name).map(|e| &e.value) {
-            Some(Value::Bool(value)) => Some(value),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn int(&self, name: &str) -> Option<(&LitInt, u64)> {
-        match self.get(name).map(|e| &e.value) {
-            Some(Value::Int(lit, value)) => Some((lit, *value)),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn section(&self, name: &str) -> Option<&Section> {
-        match self.get(name).map(|e| &e.value) {
-            Some(Value::Section(section)) => Some(section),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn service(&self, name: &str) -> Option<(&Ident, Option<&Section>)> {
-        match self.get(name).map(|e| &e.value) {
-            Some(Value::Service(kind, settings)) => Some((kind, settings.as_ref())),
-            _ => None,
-        }
-    }
-
-    /// Whether `name` was written (even with a value that could not be read).
-    pub(crate) fn has(&self, name: &str) -> bool {
-        self.get(name).is_some() || self.unreadable.iter().any(|k| k == name)
-    }
-
-    /// Whether `name` was written, or is the likely intent of a misspelt argument.
-    pub(crate) fn mentioned(&self, name: &str) -> bool {
-        self.has(name) || self.suggested.iter().any(|k| k == name)
-    }
-
-    fn empty(tokens: TokenStream) -> Section {
-        Section {
-            tokens,
-            entries: Vec::new(),
-            unreadable: Vec::new(),
-            suggested: Vec::new(),
-            had_errors: false,
-        }
-    }
-}
-
-/// One argument before it is checked against a schema.
-enum Raw {
-    Flag,
-    List(TokenStream),
-    Value(Expr),
-}
-
-/// Reads `key = value, key(...), key` from `tokens` against `schema`. `tokens` of the whole list
-/// (for "missing" messages) is `whole`.
-pub(crate) fn parse_section(
-    tokens: TokenStream,
-    whole: TokenStream,
-    schema: &'static [Field],
-    context: &str,
-    errors: &mut Errors,
-) -> Section {
-    let parser = Punctuated::<Meta, Token![,]>::parse_terminated;
-    let metas = match syn::parse::Parser::parse2(parser, tokens) {
-        Ok(metas) => metas,
-        Err(error) => {
-            errors.push(error);
-            let mut section = Section::empty(whole);
-            section.had_errors = true;
-            return section;
-        }
-    };
-    let raw = metas.into_iter().filter_map(|meta| {
-        let tokens = meta.to_token_stream();
-        let (path, raw) = match meta {
-            Meta::Path(path) => (path, Raw::Flag),
-            Meta::List(list) => (list.path, Raw::List(list.tokens)),
-            Meta::NameValue(nv) => (nv.path, Raw::Value(nv.value)),
-        };
-        match path.get_ident() {
-            Some(key) => Some((key.clone(), raw, tokens)),
-            None => {
-                errors.at(
-                    &path,
-                    format!("expected the name of {context} argument, not a path"),
-                );
-                None
-            }
-        }
-    });
-    let raw: Vec<_> = raw.collect();
-    read_entries(raw, whole, schema, context, errors)
-}
-
-fn read_entries(
-    raw: Vec<(Ident, Raw, TokenStream)>,
-    whole: TokenStream,
-    schema: &'static [Field],
-    context: &str,
-    errors: &mut Errors,
-) -> Section {
-    let mut section = Section::empty(whole);
-    for (key, raw, tokens) in raw {
-        let name = key.to_string();
-        let Some(field) = schema.iter().find(|f| f.name == name) else {
-            let names: Vec<&str> = schema.iter().map(|f| f.name).collect();
-            let hint = match did_you_mean(&name, &names) {
-                Some(close) => {
-                    let hint = format!("did you mean `{close}`?");
-                    section.suggested.push(close);
-                    hint
-                }
-                None => format!("expected one of {}", one_of(&names)),
-            };
-            errors.at(&key, format!("unknown {context} argument `{name}`: {hint}"));
-            section.had_errors = true;
-            continue;
-        };
-        if section.has(&name) {
-            errors.at(
-                &tokens,
-                format!("`{name}` is given twice in {context}: keep one of them"),
-            );
-            continue;
-        }
-        match read_value(field, &key, raw, &tokens, errors) {
-            Some(value) => section.entries.push(Entry { key, value, tokens }),
-            None => {
-                section.unreadable.push(name);
-                section.had_errors = true;
-            }
-        }
-    }
-    section
-}
-
-fn read_value(
-    field: &Field,
-    key: &Ident,
-    raw: Raw,
-    tokens: &TokenStream,
-    errors: &mut Errors,
-) -> Option<Value> {
-    let name = field.name;
-    let example = field.example;
-    match (field.kind, raw) {
-        (Kind::Flag, Raw::Flag) => Some(Value::Flag),
-        (Kind::Flag, _) => {
-            errors.at(
-                tokens,
-                format!("`{name}` takes no value: write `{name}` alone"),
-            );
-            None
-        }
-        (Kind::Section(schema), Raw::List(inner)) => Some(Value::Section(parse_section(
-            inner,
-            tokens.clone(),
-            schema,
-            &format!("`{name}(...)`"),
-            errors,
-        ))),
-        (Kind::Section(_), Raw::Flag) => Some(Value::Section(Section::empty(tokens.clone()))),
-        (Kind::Section(_), Raw::Value(_)) => {
-            errors.at(
-                tokens,
-                format!("`{name}` is a list of settings: write `{example}`"),
-            );
-            None
-        }
-        (_, Raw::Flag | Raw::List(_)) => {
-            errors.at(tokens, format!("`{name}` needs a value: write `{example}`"));
-            None
-        }
-        (kind, Raw::Value(expr)) => read_expr(kind, key, expr, example, errors),
-    }
-}
-
-fn read_expr(
-    kind: Kind,
-    key: &Ident,
-    expr: Expr,
-    example: &str,
-    errors: &mut Errors,
-) -> Option<Value> {
-    let name = key.to_string();
-    let lit = match &expr {
-        Expr::Lit(lit) => Some(&lit.lit),
-        _ => None,
-    };
-    match (kind, lit) {
-        (Kind::Str | Kind::LitStr, Some(Lit::Str(s))) => Some(Value::Str(Str::Lit(s.clone()))),
-        (Kind::Str, None) if is_call_to(&expr, "env") => read_env(&expr, errors).map(Value::Str),
-        (Kind::LitStr, None) if is_call_to(&expr, "env") => {
-            errors.at(
-                &expr,
-                format!("`{name}` is needed while compiling, so it cannot come from the environment: write `{example}`"),
-            );
-            None
-        }
-        (Kind::Str, _) => {
-            errors.at(
-                &expr,
-                format!("`{name}` takes a string: write `{example}`, or `{name} = env(\"VAR\")` to read it at start-up"),
-            );
-            None
-        }
-        (Kind::LitStr, _) => {
-            errors.at(&expr, format!("`{name}` takes a string: write `{example}`"));
-            None
-        }
-        (Kind::Bool, Some(Lit::Bool(b))) => Some(Value::Bool(b.clone())),
-        (Kind::Bool, _) => {
-            let extra = if is_call_to(&expr, "env") {
-                " (`env(...)` is for string values)"
-            } else {
-                ""
-            };
-            errors.at(
-                &expr,
-                format!("`{name}` takes `true` or `false`: write `{example}`{extra}"),
-            );
-            None
-        }
-        (Kind::Int(max), Some(Lit::Int(int))) => match int.base10_parse::<u64>() {
-            Ok(value) if value <= max => Some(Value::Int(int.clone(), value)),
-            _ => {
-                errors.at(
-                    int,
-                    format!("`{name}` must be a whole number from 0 to {max}: write `{example}`"),
-                );
-                None
-            }
-        },
-        (Kind::Int(_), _) => {
-            let extra = if is_call_to(&expr, "env") {
-                " (`env(...)` is for string values)"
-            } else {
-                ""
-            };
-            errors.at(
-                &expr,
-                format!("`{name}` takes a number: write `{example}`{extra}"),
-            );
-            None
-        }
-        (Kind::Path, None) => match expr {
-            Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
-                Some(Value::Path(path.path))
-            }
-            other => {
-                errors.at(
-                    &other,
-                    format!("`{name}` takes the path of a function: write `{example}`"),
-                );
-                None
-            }
-        },
-        (Kind::Type, None) => match expr {
-            Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
-                Some(Value::Path(path.path))
-            }
-            other => {
-                errors.at(&other, format!("`{name}` takes a type: write `{example}`"));
-                None
-            }
-        },
-        (Kind::Type, Some(_)) => {
-            errors.at(
-                &expr,
-                format!("`{name}` takes a type, not a literal: write `{example}`"),
-            );
-            None
-        }
-        (Kind::Path, Some(_)) => {
-            errors.at(
-                &expr,
-                format!("`{name}` takes the path of a function, not a literal: write `{example}`"),
-            );
-            None
-        }
-        (Kind::Service(forms), _) => read_service(&name, forms, expr, example, errors),
-        (Kind::Flag | Kind::Section(_), _) => unreachable!("handled by read_value"),
-    }
-}
-
-fn is_call_to(expr: &Expr, name: &str) -> bool {
-    match expr {
-        Expr::Call(call) => matches!(&*call.func, Expr::Path(p) if p.path.is_ident(name)),
-        _ => false,
-    }
-}
-
-/// `console`, or `name(key = value, ...)` for one of `forms`.
-fn read_service(
-    key: &str,
-    forms: &'static [(&'static str, &'static [Field])],
-    expr: Expr,
-    example: &str,
-    errors: &mut Errors,
-) -> Option<Value> {
-    let mut names: Vec<&str> = forms.iter().map(|(n, _)| *n).collect();
-    names.push("console");
-    let (ident, args) = match &expr {
-        Expr::Path(p) if p.path.get_ident().is_some() => (p.path.get_ident().cloned(), None),
-        Expr::Call(call) => match &*call.func {
-            Expr::Path(p) => (p.path.get_ident().cloned(), Some(call.args.clone())),
-            _ => (None, None),
-        },
-        _ => (None, None),
-    };
-    let Some(ident) = ident else {
-        errors.at(
-            &expr,
-            format!("`{key}` takes one of {}: write `{example}`", one_of(&names)),
-        );
-        return None;
-    };
-    let kind = ident.to_string();
-    if kind == "console" {
-        if args.is_some() {
-            errors.at(
-                &expr,
-                format!("`console` takes no settings: write `{key} = console`"),
-            );
-            return None;
-        }
-        return Some(Value::Service(ident, None));
-    }
-    let Some((_, schema)) = forms.iter().find(|(n, _)| *n == kind) else {
-        let hint = match did_you_mean(&kind, &names) {
-            Some(close) => format!("did you mean `{close}`?"),
-            None => format!("expected {}", one_of(&names)),
-        };
-        errors.at(&ident, format!("unknown `{key}` service `{kind}`: {hint}"));
-        return None;
-    };
-    let context = format!("`{kind}(...)`");
-    let mut raw = Vec::new();
-    for arg in args.into_iter().flatten() {
-        match arg {
-            Expr::Assign(assign) => match &*assign.left {
-                Expr::Path(p) if p.path.get_ident().is_some() => {
-                    let tokens = assign.to_token_stream();
-                    let key = p.path.get_ident().cloned().expect("checked above");
-                    raw.push((key, Raw::Value(*assign.right), tokens));
-                }
-                other => errors.at(other, format!("expected the name of a {context} setting")),
-            },
-            other => errors.at(
-                &other,
-                format!("{context} takes settings as `name = value`, like `{kind}(host = \"smtp.example.com\")`"),
+        Err(error_at(
+            expr,
+            format!(
+                "`{key}` takes a string: write `{example}`, or `{key} = env(\"VAR\")` to read it at start-up"
             ),
-        }
+        ))
     }
-    let section = read_entries(raw, expr.to_token_stream(), schema, &context, errors);
-    Some(Value::Service(ident, Some(section)))
 }
 
-/// `env("VAR")` or `env("VAR", default = "…")`.
-fn read_env(expr: &Expr, errors: &mut Errors) -> Option<Str> {
+/// `env("VAR")` or `env("VAR", default = "…")`; every mistake in it is reported.
+fn read_env(call: &syn::ExprCall) -> darling::Result<StrOrEnv> {
     const FORM: &str = "write `env(\"VAR\")` or `env(\"VAR\", default = \"value\")`";
-    let Expr::Call(call) = expr else {
-        return None;
-    };
     let mut args = call.args.iter();
     let var = match args.next() {
-        Some(Expr::Lit(syn::ExprLit {
+        Some(Expr::Lit(ExprLit {
             lit: Lit::Str(var), ..
         })) => var.clone(),
         Some(other) => {
-            errors.at(
+            return Err(error_at(
                 other,
                 format!("the variable's name in `env(...)` must be a string: {FORM}"),
-            );
-            return None;
+            ));
         }
         None => {
-            errors.at(
-                expr,
+            return Err(error_at(
+                &call.func,
                 format!("`env()` needs the name of an environment variable: {FORM}"),
-            );
-            return None;
+            ));
         }
     };
+    let mut errors = darling::Error::accumulator();
     let name = var.value();
     if name.is_empty() || name.contains(['=', '\0']) || name.chars().any(char::is_whitespace) {
-        errors.at(
+        errors.push(error_at(
             &var,
             "not a valid environment variable name: use letters, digits and `_`, like `\"SUPERTOKENS_API_KEY\"`",
-        );
-        return None;
+        ));
     }
     let mut default = None;
-    let mut ok = true;
     for arg in args {
         match arg {
             Expr::Assign(assign) if matches!(&*assign.left, Expr::Path(p) if p.path.is_ident("default")) =>
             {
                 if default.is_some() {
-                    errors.at(
+                    errors.push(error_at(
                         arg,
                         "`default` is given twice in `env(...)`: keep one of them",
-                    );
-                    ok = false;
+                    ));
                     continue;
                 }
-                match &*assign.right {
-                    Expr::Lit(syn::ExprLit {
-                        lit: Lit::Str(value),
-                        ..
-                    }) => default = Some(value.clone()),
-                    other => {
-                        errors.at(
-                            other,
-                            format!("the default in `env(...)` must be a string: {FORM}"),
-                        );
-                        ok = false;
-                    }
+                match literal(&assign.right) {
+                    Some(Lit::Str(value)) => default = Some(value.clone()),
+                    _ => errors.push(error_at(
+                        &assign.right,
+                        format!("the default in `env(...)` must be a string: {FORM}"),
+                    )),
                 }
             }
             Expr::Assign(assign) => {
@@ -542,25 +193,327 @@ fn read_env(expr: &Expr, errors: &mut Errors) -> Option<Str> {
                     Expr::Path(p) => p
                         .path
                         .get_ident()
-                        .and_then(|i| did_you_mean(&i.to_string(), &["default"]))
+                        .and_then(|i| supertokens_rules::did_you_mean(&i.to_string(), &["default"]))
                         .map(|close| format!("did you mean `{close}`?"))
                         .unwrap_or_else(|| FORM.to_string()),
                     _ => FORM.to_string(),
                 };
-                errors.at(
+                errors.push(error_at(
                     &assign.left,
                     format!("`env(...)` has only the `default` setting: {hint}"),
-                );
-                ok = false;
+                ));
             }
-            other => {
-                errors.at(
-                    other,
-                    format!("`env(...)` takes one variable; a fallback is written `default = \"…\"`: {FORM}"),
-                );
-                ok = false;
-            }
+            other => errors.push(error_at(
+                other,
+                format!(
+                    "`env(...)` takes one variable; a fallback is written `default = \"…\"`: {FORM}"
+                ),
+            )),
         }
     }
-    ok.then_some(Str::Env { var, default })
+    errors.finish_with(StrOrEnv::Env { var, default })
 }
+
+/// A string needed while expanding (such as `crate`): a literal, never `env(...)`.
+impl Value for LitStr {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
+        let expr = value_of(meta, key, example)?;
+        match literal(expr) {
+            Some(Lit::Str(lit)) => Ok(lit.clone()),
+            _ if env_call(expr).is_some() => Err(error_at(
+                expr,
+                format!(
+                    "`{key}` is needed while compiling, so it cannot come from the environment: write `{example}`"
+                ),
+            )),
+            _ => Err(error_at(
+                expr,
+                format!("`{key}` takes a string: write `{example}`"),
+            )),
+        }
+    }
+}
+
+impl Value for LitBool {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
+        let expr = value_of(meta, key, example)?;
+        match literal(expr) {
+            Some(Lit::Bool(b)) => Ok(b.clone()),
+            _ => Err(error_at(
+                expr,
+                format!(
+                    "`{key}` takes `true` or `false`: write `{example}`{}",
+                    env_note(expr)
+                ),
+            )),
+        }
+    }
+}
+
+/// A whole number from 0 to `MAX`, as written.
+pub(crate) struct Int<const MAX: u64> {
+    pub(crate) lit: LitInt,
+    pub(crate) value: u64,
+}
+
+impl<const MAX: u64> Value for Int<MAX> {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
+        let expr = value_of(meta, key, example)?;
+        let Some(Lit::Int(lit)) = literal(expr) else {
+            return Err(error_at(
+                expr,
+                format!(
+                    "`{key}` takes a number: write `{example}`{}",
+                    env_note(expr)
+                ),
+            ));
+        };
+        match lit.base10_parse::<u64>() {
+            Ok(value) if value <= MAX => Ok(Int {
+                lit: lit.clone(),
+                value,
+            }),
+            _ => Err(error_at(
+                lit,
+                format!("`{key}` must be a whole number from 0 to {MAX}: write `{example}`"),
+            )),
+        }
+    }
+}
+
+/// The path of an item, like `configure = my_app::configure`.
+pub(crate) struct FnPath(pub(crate) syn::Path);
+
+/// A type given by its path, like `state = AppState`.
+pub(crate) struct TypePath(pub(crate) syn::Path);
+
+/// A plain path (no `<T as Trait>::`, no attributes) for `key = path`; `what` names what it is
+/// ("the path of a function", "a type") in the message for anything else.
+fn read_path(meta: &Meta, key: &str, example: &str, what: &str) -> darling::Result<syn::Path> {
+    let expr = value_of(meta, key, example)?;
+    match expr {
+        Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => Ok(p.path.clone()),
+        _ => {
+            let not_literal = if literal(expr).is_some() {
+                ", not a literal"
+            } else {
+                ""
+            };
+            Err(error_at(
+                expr,
+                format!("`{key}` takes {what}{not_literal}: write `{example}`"),
+            ))
+        }
+    }
+}
+
+impl Value for FnPath {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
+        read_path(meta, key, example, "the path of a function").map(FnPath)
+    }
+}
+
+impl Value for TypePath {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
+        read_path(meta, key, example, "a type").map(TypePath)
+    }
+}
+
+/// A bare word, like `optional`.
+pub(crate) struct Flag;
+
+impl Value for Flag {
+    fn read(meta: &Meta, key: &str, _example: &str) -> darling::Result<Self> {
+        let message = format!("`{key}` takes no value: write `{key}` alone");
+        match meta {
+            Meta::Path(_) => Ok(Flag),
+            Meta::NameValue(nv) => Err(error_at(&nv.value, message)),
+            Meta::List(list) => Err(error_at(list.delimiter.span().join(), message)),
+        }
+    }
+}
+
+/// Arguments a receiver has no field for, and repeated ones: kept for the checks, which report
+/// them beside the rule errors.
+#[derive(Default)]
+pub(crate) struct Leftovers {
+    unknown: Vec<NestedMeta>,
+    repeated: Vec<NestedMeta>,
+}
+
+impl Leftovers {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.unknown.is_empty() && self.repeated.is_empty()
+    }
+}
+
+/// Collects every argument darling did not match to a field (`#[darling(flatten)]`).
+impl FromMeta for Leftovers {
+    fn from_list(items: &[NestedMeta]) -> darling::Result<Self> {
+        Ok(Leftovers {
+            unknown: items.to_vec(),
+            repeated: Vec::new(),
+        })
+    }
+}
+
+/// A typed argument list: a struct declared with [`receiver!`].
+pub(crate) trait Receiver: FromMeta + Default {
+    /// How messages name the list: "`#[supertokens::app]`", "`session(...)`".
+    const CONTEXT: &'static str;
+    /// Every argument's name, for "did you mean".
+    const KEYS: &'static [&'static str];
+
+    fn leftovers(&self) -> &Leftovers;
+    fn leftovers_mut(&mut self) -> &mut Leftovers;
+
+    /// Whether a misspelt argument was probably meant as `key` (so a missing `key` is not
+    /// reported as well).
+    fn suggests(&self, key: &str) -> bool {
+        self.leftovers()
+            .unknown
+            .iter()
+            .filter_map(name)
+            .any(|name| supertokens_rules::did_you_mean(&name, Self::KEYS) == Some(key))
+    }
+
+    /// Reports the unknown and repeated arguments.
+    fn report_leftovers(&self, errors: &mut Errors) {
+        let context = Self::CONTEXT;
+        let leftovers = self.leftovers();
+        for item in &leftovers.unknown {
+            let Some(path) = path(item) else {
+                errors.at(
+                    item,
+                    format!("expected {context} argument such as `key = value`"),
+                );
+                continue;
+            };
+            let Some(key) = path.get_ident() else {
+                errors.at(
+                    path,
+                    format!("expected the name of {context} argument, not a path"),
+                );
+                continue;
+            };
+            let name = key.to_string();
+            let hint = match supertokens_rules::did_you_mean(&name, Self::KEYS) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("expected one of {}", one_of(Self::KEYS)),
+            };
+            errors.at(key, format!("unknown {context} argument `{name}`: {hint}"));
+        }
+        for item in &leftovers.repeated {
+            let name = name(item).unwrap_or_default();
+            errors.at(
+                item,
+                format!("`{name}` is given twice in {context}: keep one of them"),
+            );
+        }
+    }
+}
+
+/// The argument's key, for a `key`, `key = value` or `key(...)` item.
+fn path(item: &NestedMeta) -> Option<&syn::Path> {
+    match item {
+        NestedMeta::Meta(meta) => Some(meta.path()),
+        NestedMeta::NameValueInvalidExpr(nv) => Some(&nv.path),
+        NestedMeta::Lit(_) => None,
+    }
+}
+
+fn name(item: &NestedMeta) -> Option<String> {
+    path(item).map(|path| path.to_token_stream().to_string())
+}
+
+/// Reads `items` into `T`: a repeated argument is kept aside (the first one counts), the rest
+/// goes through darling.
+pub(crate) fn read_items<T: Receiver>(items: Vec<NestedMeta>) -> darling::Result<T> {
+    let mut seen = Vec::new();
+    let mut kept = Vec::new();
+    let mut repeated = Vec::new();
+    for item in items {
+        match name(&item) {
+            Some(name) if seen.contains(&name) => repeated.push(item),
+            Some(name) => {
+                seen.push(name);
+                kept.push(item);
+            }
+            None => kept.push(item),
+        }
+    }
+    let mut receiver = T::from_list(&kept)?;
+    receiver.leftovers_mut().repeated = repeated;
+    Ok(receiver)
+}
+
+/// Reads an argument list (an attribute's arguments, or the inside of `key(...)`) into `T`.
+pub(crate) fn read_list<T: Receiver>(tokens: TokenStream) -> darling::Result<T> {
+    read_items(NestedMeta::parse_meta_list(tokens)?)
+}
+
+/// A list of settings, `key(...)`; the bare `key` is the empty list.
+impl<T: Receiver> Value for T {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
+        match meta {
+            Meta::List(list) => read_list(list.tokens.clone()),
+            Meta::Path(_) => Ok(T::default()),
+            Meta::NameValue(nv) => Err(error_at(
+                &nv.value,
+                format!("`{key}` is a list of settings: write `{example}`"),
+            )),
+        }
+    }
+}
+
+/// Declares a receiver: a struct deriving darling's `FromMeta` whose fields are the optional
+/// arguments, each read by the [`Value`] impl of its type, with an example of it for messages.
+/// Arguments without a field land in `leftovers`.
+///
+/// ```text
+/// receiver! {
+///     /// Settings of the session recipe.
+///     pub(crate) struct SessionArgs in "`session(...)`" {
+///         cookie_secure: LitBool = "cookie_secure = true",
+///     }
+/// }
+/// ```
+macro_rules! receiver {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident in $context:literal {
+            $(
+                $(#[doc = $doc:literal])*
+                $field:ident $(as $key:literal)?: $ty:ty = $example:expr,
+            )*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Default, darling::FromMeta)]
+        $vis struct $name {
+            $(
+                $(#[doc = $doc])*
+                #[darling(default, $(rename = $key,)? with = |meta| $crate::args::arg(meta, $example))]
+                pub(crate) $field: Option<$crate::args::Arg<$ty>>,
+            )*
+            #[darling(flatten)]
+            leftovers: $crate::args::Leftovers,
+        }
+
+        impl $crate::args::Receiver for $name {
+            const CONTEXT: &'static str = $context;
+            const KEYS: &'static [&'static str] = &[$(receiver!(@key $field $($key)?)),*];
+
+            fn leftovers(&self) -> &$crate::args::Leftovers {
+                &self.leftovers
+            }
+
+            fn leftovers_mut(&mut self) -> &mut $crate::args::Leftovers {
+                &mut self.leftovers
+            }
+        }
+    };
+    (@key $field:ident) => { stringify!($field) };
+    (@key $field:ident $key:literal) => { $key };
+}
+pub(crate) use receiver;

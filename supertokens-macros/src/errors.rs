@@ -39,15 +39,6 @@ impl Errors {
     }
 }
 
-/// The closest of `candidates` to a misspelt `name`, phrased as "did you mean `x`?", using
-/// darling's suggestion logic (so the wording matches what darling-based macros print).
-pub(crate) fn did_you_mean(name: &str, candidates: &[&str]) -> Option<String> {
-    let text = darling::Error::unknown_value_with_alts(name, candidates.iter()).to_string();
-    let start = text.find("Did you mean `")? + "Did you mean `".len();
-    let end = start + text[start..].find('`')?;
-    Some(text[start..end].to_string())
-}
-
 /// `` `a`, `b` or `c` `` for a message.
 pub(crate) fn one_of(candidates: &[&str]) -> String {
     let quoted: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
@@ -61,15 +52,6 @@ pub(crate) fn one_of(candidates: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn suggests_the_closest_name() {
-        assert_eq!(
-            did_you_mean("flow_typ", &["flow_type", "contact_method"]).as_deref(),
-            Some("flow_type")
-        );
-        assert_eq!(did_you_mean("zzz", &["flow_type", "contact_method"]), None);
-    }
 
     #[test]
     fn lists_alternatives() {

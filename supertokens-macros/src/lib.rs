@@ -45,12 +45,15 @@ mod protected;
 ///
 /// Every literal is checked while compiling, by the same rules `ConfigBuilder::build` applies
 /// at start-up, so `api_domain = "localhost:3001/auth"` or `flow_type = "MAGIC"` is a compile
-/// error that says what to write instead.
+/// error that says what to write instead. The settings SuperTokens spells as fixed strings
+/// (`flow_type`, `contact_method`, `cookie_same_site`, `anti_csrf`, `token_transfer`) are
+/// written in that spelling and become the enums `ConfigBuilder` takes (`FlowType::MagicLink`).
 ///
 /// # Values from the environment
 ///
 /// Any string value may be `env("VAR")` or `env("VAR", default = "…")`: the variable is read at
-/// start-up and checked by the same rules, with the same messages. For an optional argument an
+/// start-up and checked by the same rules (the enums' `FromStr`), with the same messages. The
+/// `default` of an enum setting is checked while compiling. For an optional argument an
 /// unset (or empty) variable leaves the argument out, so
 /// `connection_uri = env("SUPERTOKENS_CONNECTION_URI")` uses the embedded core when the variable
 /// is unset. For a required argument (`app_name`, `api_domain`, `website_domain`,
@@ -159,10 +162,14 @@ mod protected;
 ///   send limits):
 ///
 ///   ```no_run
-///   use supertokens::passwordless::PasswordlessConfig;
+///   use supertokens::passwordless::{ContactMethod, FlowType, PasswordlessConfig};
 ///
 ///   fn configure(builder: supertokens::ConfigBuilder) -> supertokens::ConfigBuilder {
-///       builder.passwordless(PasswordlessConfig::new().flow_type("MAGIC_LINK").contact_method("EMAIL"))
+///       builder.passwordless(
+///           PasswordlessConfig::new()
+///               .flow_type(FlowType::MagicLink)
+///               .contact_method(ContactMethod::Email),
+///       )
 ///   }
 ///
 ///   #[supertokens::app(
@@ -211,6 +218,16 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 /// clone). Other parameters are ordinary axum extractors, checked where they are written: a type
 /// that is not an extractor is reported on that parameter. They are checked against the router
 /// state of a `State<T>` parameter, else `()`; name another with `state = T`.
+///
+/// axum runs only handlers whose future is `Send`: a handler that holds an `Rc` or a
+/// `std::sync::MutexGuard` across an `.await` is reported at its name, with what to do, rather
+/// than at `.route()`.
+///
+/// Other attributes see the handler as you wrote it, parameter names included: one below
+/// `#[protected]` (such as `#[tracing::instrument(skip(session))]`) goes on your function, inside
+/// the generated handler, except docs, `cfg` and lint levels, which stay on the handler. Put an
+/// attribute that adds items beside the function (an OpenAPI `path` macro, say) above
+/// `#[protected]`: it then runs first, on your function, and the result is protected.
 ///
 /// # Options
 ///

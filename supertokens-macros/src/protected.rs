@@ -11,38 +11,50 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, ItemFn, PathArguments, ReturnType, Type};
 
-use crate::args::{Field, Kind, Section, parse_section};
-use crate::errors::{Errors, did_you_mean};
+use crate::args::{Arg, Flag, Receiver, TypePath, Value, read_list, receiver};
+use crate::errors::Errors;
 
-static OPTIONS: &[Field] = &[
-    Field {
-        name: "optional",
-        kind: Kind::Flag,
-        example: "optional",
-    },
-    Field {
-        name: "check_database",
-        kind: Kind::Flag,
-        example: "check_database",
-    },
-    Field {
-        name: "anti_csrf",
-        kind: Kind::LitStr,
-        example: "anti_csrf = \"check\"",
-    },
-    Field {
-        name: "state",
-        kind: Kind::Type,
-        example: "state = AppState",
-    },
-    Field {
-        name: "crate",
-        kind: Kind::LitStr,
-        example: "crate = \"my_reexport::supertokens\"",
-    },
-];
+receiver! {
+    /// The options of `#[protected(...)]`.
+    pub(crate) struct Options in "`#[protected]`" {
+        optional: Flag = "optional",
+        check_database: Flag = "check_database",
+        anti_csrf: AntiCsrfCheck = "anti_csrf = \"check\"",
+        state: TypePath = "state = AppState",
+        krate as "crate": syn::LitStr = "crate = \"my_reexport::supertokens\"",
+    }
+}
 
-const ANTI_CSRF: &[&str] = &["check", "skip"];
+/// `anti_csrf = "check"` (on every method) or `"skip"` (never).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum AntiCsrfCheck {
+    Check,
+    Skip,
+}
+
+impl Value for AntiCsrfCheck {
+    fn read(meta: &syn::Meta, key: &str, example: &str) -> darling::Result<Self> {
+        const VALUES: &[&str] = &["check", "skip"];
+        let lit = syn::LitStr::read(meta, key, example)?;
+        match lit.value().as_str() {
+            "check" => Ok(AntiCsrfCheck::Check),
+            "skip" => Ok(AntiCsrfCheck::Skip),
+            other => {
+                let hint = match supertokens_rules::did_you_mean(other, VALUES) {
+                    Some(close) => format!("did you mean `\"{close}\"`?"),
+                    None => {
+                        "leave it out for SuperTokens' default (checked on every method but GET)"
+                            .into()
+                    }
+                };
+                Err(darling::Error::custom(format!(
+                    "`{key}` is `\"check\"` (always) or `\"skip\"` (never): {hint}"
+                ))
+                .with_span(&lit))
+            }
+        }
+    }
+}
 
 /// How the handler takes the session.
 #[derive(Clone, Copy, PartialEq)]
@@ -60,36 +72,27 @@ struct SessionParam {
 /// error beside it.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let options = parse_section(
-        args,
-        TokenStream::new(),
-        OPTIONS,
-        "`#[protected]`",
-        &mut errors,
-    );
-    if let Some(lit) = options.lit("anti_csrf")
-        && !ANTI_CSRF.contains(&lit.value().as_str())
-    {
-        let hint = match did_you_mean(&lit.value(), ANTI_CSRF) {
-            Some(close) => format!("did you mean `\"{close}\"`?"),
-            None => {
-                "leave it out for SuperTokens' default (checked on every method but GET)".into()
-            }
-        };
-        errors.at(
-            lit,
-            format!("`anti_csrf` is `\"check\"` (always) or `\"skip\"` (never): {hint}"),
-        );
-    }
-    let root = match options.lit("crate").map(|l| l.parse::<syn::Path>()) {
-        Some(Ok(path)) => path.into_token_stream(),
-        Some(Err(_)) => {
-            errors.at(
-                options.lit("crate"),
-                "`crate` must be a path such as `\"my_reexport::supertokens\"`",
-            );
-            quote!(::supertokens)
+    let options = match read_list::<Options>(args) {
+        Ok(options) => {
+            options.report_leftovers(&mut errors);
+            Some(options)
         }
+        Err(error) => {
+            errors.push(error.into());
+            None
+        }
+    };
+    let root = match options.as_ref().and_then(|o| o.krate.as_ref()) {
+        Some(krate) => match krate.value.parse::<syn::Path>() {
+            Ok(path) => path.into_token_stream(),
+            Err(_) => {
+                errors.at(
+                    &krate.value,
+                    "`crate` must be a path such as `\"my_reexport::supertokens\"`",
+                );
+                quote!(::supertokens)
+            }
+        },
         None => quote!(::supertokens),
     };
     let handler = match syn::parse2::<ItemFn>(item.clone()) {
@@ -103,11 +106,12 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             None
         }
     };
-    let session = handler
-        .as_ref()
-        .and_then(|h| check(h, &options, &mut errors));
-    match (handler, session) {
-        (Some(handler), Some(session)) if errors.is_empty() => {
+    // Options that could not all be read leave `optional` unknown: the checks that depend on it
+    // say nothing then.
+    let read = options.as_ref().filter(|o| o.leftovers().is_empty());
+    let session = handler.as_ref().and_then(|h| check(h, read, &mut errors));
+    match (handler, session, options) {
+        (Some(handler), Some(session), Some(options)) if errors.is_empty() => {
             generate(&root, &options, handler, session)
         }
         _ => {
@@ -119,7 +123,11 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Checks the handler's signature against the options; `Some(session parameter)` when it can be
 /// rewritten.
-fn check(handler: &ItemFn, options: &Section, errors: &mut Errors) -> Option<Option<SessionParam>> {
+fn check(
+    handler: &ItemFn,
+    options: Option<&Options>,
+    errors: &mut Errors,
+) -> Option<Option<SessionParam>> {
     let sig = &handler.sig;
     let before = errors.is_empty();
     if sig.asyncness.is_none() {
@@ -131,7 +139,7 @@ fn check(handler: &ItemFn, options: &Section, errors: &mut Errors) -> Option<Opt
             ),
         );
     }
-    let optional = options.has("optional");
+    let optional = options.is_some_and(|o| o.optional.is_some());
     let mut session: Option<SessionParam> = None;
     for (index, input) in sig.inputs.iter().enumerate() {
         let FnArg::Typed(arg) = input else {
@@ -162,7 +170,7 @@ fn check(handler: &ItemFn, options: &Section, errors: &mut Errors) -> Option<Opt
         }
         // An option that could not be read leaves `optional` unknown: say nothing about it.
         match (optional, taking) {
-            _ if options.had_errors => {}
+            _ if options.is_none() => {}
             (true, Taking::Required) => errors.at(
                 &arg.ty,
                 "with `#[protected(optional)]` a request may come without a session: \
@@ -177,10 +185,11 @@ fn check(handler: &ItemFn, options: &Section, errors: &mut Errors) -> Option<Opt
         }
         session = Some(SessionParam { index, taking });
     }
-    if optional && session.is_none() && !options.had_errors {
-        let at = options.get("optional").map(|e| e.tokens.clone());
+    if let Some(flag) = options.and_then(|o| o.optional.as_ref())
+        && session.is_none()
+    {
         errors.at(
-            at,
+            &flag.tokens,
             "`optional` lets the handler see whether a session came: add a parameter \
              `session: Option<SessionContainer>`, or remove `optional`",
         );
@@ -243,7 +252,7 @@ fn single_type_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
 
 fn generate(
     root: &TokenStream,
-    options: &Section,
+    options: &Options,
     handler: ItemFn,
     session: Option<SessionParam>,
 ) -> TokenStream {
@@ -255,10 +264,10 @@ fn generate(
         ..
     } = handler;
     let name = &sig.ident;
-    let check_database = options.has("check_database");
-    let anti_csrf = match options.lit("anti_csrf").map(|l| l.value()) {
-        Some(v) if v == "check" => quote!(ANTI_CSRF_CHECK),
-        Some(_) => quote!(ANTI_CSRF_SKIP),
+    let check_database = options.check_database.is_some();
+    let anti_csrf = match options.anti_csrf.as_ref().map(|a| a.value) {
+        Some(AntiCsrfCheck::Check) => quote!(ANTI_CSRF_CHECK),
+        Some(AntiCsrfCheck::Skip) => quote!(ANTI_CSRF_SKIP),
         None => quote!(ANTI_CSRF_DEFAULT),
     };
     let (extractor, binding) = match session.as_ref().map(|s| s.taking) {
@@ -295,9 +304,12 @@ fn generate(
 
     // Extractor checks at each parameter's type, so a type that is not an extractor is reported
     // on that parameter rather than at the route.
-    let state = match options.get("state").map(|e| &e.value) {
-        Some(crate::args::Value::Path(path)) => path.to_token_stream(),
-        _ => state_of(&extractors).unwrap_or_else(|| quote!(())),
+    let state = match &options.state {
+        Some(Arg {
+            value: TypePath(path),
+            ..
+        }) => path.to_token_stream(),
+        None => state_of(&extractors).unwrap_or_else(|| quote!(())),
     };
     let count = extractors.len();
     let checks = extractors.iter().enumerate().map(|(i, ty)| {
@@ -327,16 +339,72 @@ fn generate(
         ReturnType::Default => (quote!((#changes, ())), quote!()),
     };
     let response = quote!((__supertokens_changes, #name(#(#call_args),*).await));
+    let send_check = send_check(root, inner_sig);
+    // Attributes that describe the item (docs, `cfg`, lint levels) stay on the handler; the
+    // others (`#[tracing::instrument]`, say) go on the user's function, whose parameters are
+    // the user's.
+    let (outer_attrs, inner_attrs): (Vec<_>, Vec<_>) =
+        attrs.into_iter().partition(describes_the_item);
     quote! {
-        #(#attrs)*
+        #(#outer_attrs)*
         #vis async fn #name #generics(
             #root::__private::#extractor { #binding changes: __supertokens_changes, #rest }: #root::__private::#extractor<#check_database, { #root::__private::#anti_csrf }>,
             #(#params),*
         ) -> #response_type #where_clause {
             #(#checks)*
             #response_check
+            #send_check
+            #(#inner_attrs)*
             #inner_sig #block
             #response
+        }
+    }
+}
+
+/// Whether an attribute of the handler describes the item rather than changes the function:
+/// it then stays on the generated handler instead of moving to the user's function.
+fn describes_the_item(attr: &syn::Attribute) -> bool {
+    const ITEM: &[&str] = &[
+        "doc",
+        "cfg",
+        "cfg_attr",
+        "allow",
+        "warn",
+        "deny",
+        "forbid",
+        "expect",
+        "deprecated",
+        "must_use",
+    ];
+    ITEM.iter().any(|name| attr.path().is_ident(name))
+}
+
+/// A function that never runs and compiles only when the handler's future is `Send` (axum needs
+/// it to be): a handler holding an `Rc` across an `.await` is reported at its name, saying what
+/// to do, rather than as an unsatisfied `Handler` bound at `.route()`. The second call gives
+/// the compiler's own account of which value is held across which `.await`. A generic handler
+/// cannot be called here without its types, so it is not checked.
+fn send_check(root: &TokenStream, sig: &syn::Signature) -> TokenStream {
+    let generic = !sig.generics.params.is_empty()
+        || sig
+            .inputs
+            .iter()
+            .any(|input| mentions_impl(input.to_token_stream()));
+    if generic {
+        return TokenStream::new();
+    }
+    let name = &sig.ident;
+    // The compiler reports one problem once per place: the detail goes at `fn`.
+    let call_at = |span: Span| {
+        let args = sig.inputs.iter().map(|_| quote_spanned!(span=> panic!()));
+        quote_spanned!(span=> #name(#(#args),*))
+    };
+    let (future, detail) = (call_at(name.span()), call_at(sig.fn_token.span));
+    quote_spanned! {name.span()=>
+        #[allow(warnings, clippy::all)]
+        fn __supertokens_check_send() {
+            #root::__private::check_send(#future);
+            #root::__private::check_send_detail(#detail);
         }
     }
 }
@@ -412,6 +480,27 @@ mod tests {
         ) -> Result<Json<Reply>, AppError> {
             let reply = db.update(session.user_id(), body).await?;
             Ok(Json(reply))
+        }
+    );
+
+    // Docs and lint levels stay on the handler; other attributes go on the user's function.
+    snapshot!(
+        other_attributes,
+        (),
+        /// Likes a comment.
+        #[allow(clippy::unused_async)]
+        #[tracing::instrument(skip(session))]
+        async fn like_comment(session: SessionContainer, Path(id): Path<u64>) -> String {
+            format!("{} likes {id}", session.user_id())
+        }
+    );
+
+    // A generic handler cannot be called without its types: no `Send` check.
+    snapshot!(
+        generic_handler,
+        (),
+        async fn echo<T: Send>(session: SessionContainer, body: Json<T>) -> String {
+            session.user_id().to_string()
         }
     );
 

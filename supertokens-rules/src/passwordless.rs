@@ -6,34 +6,20 @@
 
 use crate::Invalid;
 
-/// How the user proves they own the contact: a typed one-time code, a magic link, or either.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FlowType {
-    /// `USER_INPUT_CODE`: the user types a one-time code.
-    UserInputCode,
-    /// `MAGIC_LINK`: the user clicks a link.
-    MagicLink,
-    /// `USER_INPUT_CODE_AND_MAGIC_LINK`: the message carries both.
-    UserInputCodeAndMagicLink,
+crate::spelled_enum! {
+    /// How the user proves they own the contact: a typed one-time code, a magic link, or either.
+    pub enum FlowType {
+        /// `USER_INPUT_CODE`: the user types a one-time code.
+        UserInputCode = "USER_INPUT_CODE",
+        /// `MAGIC_LINK`: the user clicks a link.
+        MagicLink = "MAGIC_LINK",
+        /// `USER_INPUT_CODE_AND_MAGIC_LINK`: the message carries both.
+        UserInputCodeAndMagicLink = "USER_INPUT_CODE_AND_MAGIC_LINK",
+    }
+    refused(value) => not_accepted(value, FlowType::ALL);
 }
 
 impl FlowType {
-    /// Every flow type, in SuperTokens' spelling.
-    pub const ALL: [&'static str; 3] = [
-        "USER_INPUT_CODE",
-        "MAGIC_LINK",
-        "USER_INPUT_CODE_AND_MAGIC_LINK",
-    ];
-
-    /// SuperTokens' spelling, as sent to the frontend.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FlowType::UserInputCode => "USER_INPUT_CODE",
-            FlowType::MagicLink => "MAGIC_LINK",
-            FlowType::UserInputCodeAndMagicLink => "USER_INPUT_CODE_AND_MAGIC_LINK",
-        }
-    }
-
     /// Whether messages carry a magic link.
     pub fn has_magic_link(self) -> bool {
         matches!(
@@ -51,36 +37,20 @@ impl FlowType {
     }
 }
 
-impl std::fmt::Display for FlowType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+crate::spelled_enum! {
+    /// Where codes and links are sent: a phone (SMS), an e-mail address, or either.
+    pub enum ContactMethod {
+        /// `PHONE`: SMS only.
+        Phone = "PHONE",
+        /// `EMAIL`: e-mail only.
+        Email = "EMAIL",
+        /// `EMAIL_OR_PHONE`: the user chooses.
+        EmailOrPhone = "EMAIL_OR_PHONE",
     }
-}
-
-/// Where codes and links are sent: a phone (SMS), an e-mail address, or either.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ContactMethod {
-    /// `PHONE`: SMS only.
-    Phone,
-    /// `EMAIL`: e-mail only.
-    Email,
-    /// `EMAIL_OR_PHONE`: the user chooses.
-    EmailOrPhone,
+    refused(value) => not_accepted(value, ContactMethod::ALL);
 }
 
 impl ContactMethod {
-    /// Every contact method, in SuperTokens' spelling.
-    pub const ALL: [&'static str; 3] = ["PHONE", "EMAIL", "EMAIL_OR_PHONE"];
-
-    /// SuperTokens' spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactMethod::Phone => "PHONE",
-            ContactMethod::Email => "EMAIL",
-            ContactMethod::EmailOrPhone => "EMAIL_OR_PHONE",
-        }
-    }
-
     /// Whether e-mail addresses are accepted (so an e-mail delivery is needed).
     pub fn uses_email(self) -> bool {
         matches!(self, ContactMethod::Email | ContactMethod::EmailOrPhone)
@@ -92,13 +62,9 @@ impl ContactMethod {
     }
 }
 
-impl std::fmt::Display for ContactMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-fn one_of(value: &str, accepted: &[&str]) -> Invalid {
+/// The error of an upper-case setting: the accepted spellings, and the one meant when the value
+/// differs only in case or is close to one.
+fn not_accepted(value: &str, accepted: &[&str]) -> Invalid {
     let list = accepted
         .iter()
         .map(|a| format!("`\"{a}\"`"))
@@ -109,29 +75,11 @@ fn one_of(value: &str, accepted: &[&str]) -> Invalid {
         .find(|a| a.eq_ignore_ascii_case(value.trim()))
         .map(|a| format!(" (did you mean `\"{a}\"`? values are upper case)"))
         .unwrap_or_default();
-    Invalid(format!(
-        "`\"{value}\"` is not accepted{hint}; use one of {list}"
-    ))
-}
-
-/// `flow_type`: `USER_INPUT_CODE`, `MAGIC_LINK` or `USER_INPUT_CODE_AND_MAGIC_LINK` (exact case).
-pub fn flow_type(value: &str) -> Result<FlowType, Invalid> {
-    match value {
-        "USER_INPUT_CODE" => Ok(FlowType::UserInputCode),
-        "MAGIC_LINK" => Ok(FlowType::MagicLink),
-        "USER_INPUT_CODE_AND_MAGIC_LINK" => Ok(FlowType::UserInputCodeAndMagicLink),
-        other => Err(one_of(other, &FlowType::ALL)),
-    }
-}
-
-/// `contact_method`: `PHONE`, `EMAIL` or `EMAIL_OR_PHONE` (exact case).
-pub fn contact_method(value: &str) -> Result<ContactMethod, Invalid> {
-    match value {
-        "PHONE" => Ok(ContactMethod::Phone),
-        "EMAIL" => Ok(ContactMethod::Email),
-        "EMAIL_OR_PHONE" => Ok(ContactMethod::EmailOrPhone),
-        other => Err(one_of(other, &ContactMethod::ALL)),
-    }
+    crate::not_one_of(
+        format!("`\"{value}\"` is not accepted{hint}; use one of {list}"),
+        value,
+        accepted,
+    )
 }
 
 /// A magic-link flow needs the website's domain, since the link points at the website's
@@ -342,29 +290,36 @@ mod tests {
 
     #[test]
     fn flow_types_parse_and_name_the_accepted_values() {
-        assert_eq!(flow_type("MAGIC_LINK"), Ok(FlowType::MagicLink));
+        assert_eq!("MAGIC_LINK".parse(), Ok(FlowType::MagicLink));
+        for &flow in FlowType::ALL {
+            assert_eq!(
+                flow.parse::<FlowType>().map(|f| f.to_string()),
+                Ok(flow.to_owned())
+            );
+        }
+        let e = "MAGIC".parse::<FlowType>().unwrap_err().0;
         assert_eq!(
-            flow_type("USER_INPUT_CODE_AND_MAGIC_LINK").map(FlowType::as_str),
-            Ok("USER_INPUT_CODE_AND_MAGIC_LINK")
+            e,
+            "`\"MAGIC\"` is not accepted; use one of `\"USER_INPUT_CODE\"`, `\"MAGIC_LINK\"`, \
+             `\"USER_INPUT_CODE_AND_MAGIC_LINK\"` (did you mean `\"MAGIC_LINK\"`?)"
         );
-        let e = flow_type("MAGIC").unwrap_err().0;
+        let e = "magic_link".parse::<FlowType>().unwrap_err().0;
         assert!(
-            e.contains("`\"USER_INPUT_CODE\"`") && e.contains("`\"MAGIC_LINK\"`"),
+            e.contains("(did you mean `\"MAGIC_LINK\"`? values are upper case)"),
             "{e}"
         );
-        let e = flow_type("magic_link").unwrap_err().0;
-        assert!(e.contains("did you mean `\"MAGIC_LINK\"`"), "{e}");
+        assert_eq!(e.matches("did you mean").count(), 1, "{e}");
+        let e = "QR_CODE".parse::<FlowType>().unwrap_err().0;
+        assert!(!e.contains("did you mean"), "{e}");
     }
 
     #[test]
     fn contact_methods_parse() {
-        assert_eq!(contact_method("PHONE"), Ok(ContactMethod::Phone));
-        assert_eq!(contact_method("EMAIL"), Ok(ContactMethod::Email));
-        assert_eq!(
-            contact_method("EMAIL_OR_PHONE"),
-            Ok(ContactMethod::EmailOrPhone)
-        );
-        let e = contact_method("SMS").unwrap_err().0;
+        assert_eq!("PHONE".parse(), Ok(ContactMethod::Phone));
+        assert_eq!("EMAIL".parse(), Ok(ContactMethod::Email));
+        assert_eq!("EMAIL_OR_PHONE".parse(), Ok(ContactMethod::EmailOrPhone));
+        assert_eq!(ContactMethod::EmailOrPhone.to_string(), "EMAIL_OR_PHONE");
+        let e = "SMS".parse::<ContactMethod>().unwrap_err().0;
         assert!(e.contains("`\"EMAIL_OR_PHONE\"`"), "{e}");
         assert!(
             ContactMethod::EmailOrPhone.uses_email() && ContactMethod::EmailOrPhone.uses_phone()

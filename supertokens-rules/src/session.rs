@@ -3,15 +3,24 @@
 
 use crate::Invalid;
 
-/// The `SameSite` attribute of the session cookies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SameSite {
-    /// `SameSite=Strict`.
-    Strict,
-    /// `SameSite=Lax`.
-    Lax,
-    /// `SameSite=None` (cross-site cookies; needs `Secure`).
-    None,
+crate::spelled_enum! {
+    /// The `SameSite` attribute of the session cookies (`cookieSameSite` of the other SDKs).
+    pub enum SameSite {
+        /// `SameSite=Strict`.
+        Strict = "strict",
+        /// `SameSite=Lax`.
+        Lax = "lax",
+        /// `SameSite=None` (cross-site cookies; needs `Secure`).
+        None = "none",
+    }
+    refused(value) => crate::not_one_of(
+        format!(
+            "cookie same site must be one of \"strict\", \"lax\", or \"none\", not {value:?}; \
+             write `cookie_same_site = \"lax\"` (or leave it out to choose per request)"
+        ),
+        value,
+        SameSite::ALL,
+    );
 }
 
 impl SameSite {
@@ -25,87 +34,46 @@ impl SameSite {
     }
 }
 
-/// How requests prove they are not cross-site forgeries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AntiCsrf {
-    /// No check.
-    None,
-    /// Non-GET requests must carry a `rid` header (which a cross-site form cannot set).
-    ViaCustomHeader,
-    /// The core issues an anti-CSRF token that requests echo in the `anti-csrf` header.
-    ViaToken,
-}
-
-impl AntiCsrf {
-    /// SuperTokens' spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AntiCsrf::None => "NONE",
-            AntiCsrf::ViaCustomHeader => "VIA_CUSTOM_HEADER",
-            AntiCsrf::ViaToken => "VIA_TOKEN",
-        }
+crate::spelled_enum! {
+    /// How requests prove they are not cross-site forgeries.
+    pub enum AntiCsrf {
+        /// No check.
+        None = "NONE",
+        /// Non-GET requests must carry a `rid` header (which a cross-site form cannot set).
+        ViaCustomHeader = "VIA_CUSTOM_HEADER",
+        /// The core issues an anti-CSRF token that requests echo in the `anti-csrf` header.
+        ViaToken = "VIA_TOKEN",
     }
-}
-
-/// How session tokens travel between the frontend and the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenTransfer {
-    /// `sAccessToken` / `sRefreshToken` cookies.
-    Cookie,
-    /// `authorization: Bearer …` on requests, `st-access-token` / `st-refresh-token` on responses.
-    Header,
-    /// Either; new sessions follow the request's `st-auth-mode` header.
-    Any,
-}
-
-impl TokenTransfer {
-    /// SuperTokens' spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenTransfer::Cookie => "cookie",
-            TokenTransfer::Header => "header",
-            TokenTransfer::Any => "any",
-        }
-    }
-}
-
-/// `cookie_same_site`: `"strict"`, `"lax"` or `"none"` (any case, surrounding spaces ignored).
-pub fn cookie_same_site(value: &str) -> Result<SameSite, Invalid> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "strict" => Ok(SameSite::Strict),
-        "lax" => Ok(SameSite::Lax),
-        "none" => Ok(SameSite::None),
-        _ => Err(Invalid(format!(
-            "cookie same site must be one of \"strict\", \"lax\", or \"none\", not {value:?}; \
-             write `cookie_same_site = \"lax\"` (or leave it out to choose per request)"
-        ))),
-    }
-}
-
-/// `anti_csrf`: `"NONE"`, `"VIA_CUSTOM_HEADER"` or `"VIA_TOKEN"` (exact spelling).
-pub fn anti_csrf(value: &str) -> Result<AntiCsrf, Invalid> {
-    match value {
-        "NONE" => Ok(AntiCsrf::None),
-        "VIA_CUSTOM_HEADER" => Ok(AntiCsrf::ViaCustomHeader),
-        "VIA_TOKEN" => Ok(AntiCsrf::ViaToken),
-        _ => Err(Invalid(format!(
+    refused(value) => crate::not_one_of(
+        format!(
             "antiCsrf config must be one of 'NONE' or 'VIA_CUSTOM_HEADER' or 'VIA_TOKEN', not \
              {value:?}; write `anti_csrf = \"VIA_CUSTOM_HEADER\"` (or leave it out to choose per request)"
-        ))),
-    }
+        ),
+        value,
+        AntiCsrf::ALL,
+    );
 }
 
-/// `token_transfer`: `"cookie"`, `"header"` or `"any"`.
-pub fn token_transfer(value: &str) -> Result<TokenTransfer, Invalid> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "cookie" => Ok(TokenTransfer::Cookie),
-        "header" => Ok(TokenTransfer::Header),
-        "any" => Ok(TokenTransfer::Any),
-        _ => Err(Invalid(format!(
+crate::spelled_enum! {
+    /// How session tokens travel between the frontend and the API: the other SDKs'
+    /// `getTokenTransferMethod` answer (`"cookie"`, `"header"` or `"any"`), fixed for the app.
+    pub enum TokenTransfer {
+        /// `sAccessToken` / `sRefreshToken` cookies.
+        Cookie = "cookie",
+        /// `authorization: Bearer …` on requests, `st-access-token` / `st-refresh-token` on
+        /// responses.
+        Header = "header",
+        /// Either; new sessions follow the request's `st-auth-mode` header.
+        Any = "any",
+    }
+    refused(value) => crate::not_one_of(
+        format!(
             "token transfer method must be one of \"cookie\", \"header\" or \"any\", not {value:?}; \
              write `token_transfer = \"cookie\"` (or leave it out to follow each request's `st-auth-mode`)"
-        ))),
-    }
+        ),
+        value,
+        TokenTransfer::ALL,
+    );
 }
 
 /// `cookie_domain` (and `older_cookie_domain`): normalised as SuperTokens does: trimmed,
@@ -148,6 +116,26 @@ pub fn older_cookie_domain(value: &str) -> Result<String, Invalid> {
         Ok(String::new())
     } else {
         cookie_domain(value)
+    }
+}
+
+/// The status of "no valid session" answers when none is configured.
+pub const DEFAULT_SESSION_EXPIRED_STATUS_CODE: u16 = 401;
+/// The status of "invalid claim" answers when none is configured.
+pub const DEFAULT_INVALID_CLAIM_STATUS_CODE: u16 = 403;
+
+/// Whether the session cookies are `Secure` when `cookie_secure` is not configured: when the
+/// (normalised) API domain is served over https.
+pub fn default_cookie_secure(api_domain: &str) -> bool {
+    api_domain.starts_with("https")
+}
+
+/// The anti-CSRF mode when none is configured: a custom header for cross-site cookies, else none.
+pub fn default_anti_csrf(same_site: SameSite) -> AntiCsrf {
+    if same_site == SameSite::None {
+        AntiCsrf::ViaCustomHeader
+    } else {
+        AntiCsrf::None
     }
 }
 
@@ -229,30 +217,47 @@ mod tests {
 
     #[test]
     fn same_site_values() {
-        assert_eq!(cookie_same_site(" Lax "), Ok(SameSite::Lax));
-        assert_eq!(cookie_same_site("NONE"), Ok(SameSite::None));
-        assert_eq!(cookie_same_site("strict"), Ok(SameSite::Strict));
-        let err = cookie_same_site("relaxed").unwrap_err();
+        assert_eq!(" Lax ".parse(), Ok(SameSite::Lax));
+        assert_eq!("NONE".parse(), Ok(SameSite::None));
+        assert_eq!("strict".parse(), Ok(SameSite::Strict));
+        assert_eq!(SameSite::Lax.to_string(), "lax");
+        let err = "relaxed".parse::<SameSite>().unwrap_err();
         assert!(err.0.contains("`cookie_same_site = \"lax\"`"), "{err}");
+        let err = "lax-ish".parse::<SameSite>().unwrap_err();
+        assert!(
+            err.0
+                .ends_with("(or leave it out to choose per request) (did you mean `\"lax\"`?)"),
+            "{err}"
+        );
     }
 
     #[test]
     fn anti_csrf_values_are_exact() {
-        assert_eq!(anti_csrf("VIA_TOKEN"), Ok(AntiCsrf::ViaToken));
-        assert_eq!(
-            anti_csrf("VIA_CUSTOM_HEADER"),
-            Ok(AntiCsrf::ViaCustomHeader)
+        for &mode in AntiCsrf::ALL {
+            assert_eq!(
+                mode.parse::<AntiCsrf>().map(|m| m.to_string()),
+                Ok(mode.to_owned())
+            );
+        }
+        assert_eq!("VIA_TOKEN".parse(), Ok(AntiCsrf::ViaToken));
+        assert!("via_token".parse::<AntiCsrf>().is_err());
+        assert!("".parse::<AntiCsrf>().is_err());
+        let err = "VIA_HEADER".parse::<AntiCsrf>().unwrap_err();
+        assert!(
+            err.0.ends_with("(did you mean `\"VIA_CUSTOM_HEADER\"`?)"),
+            "{err}"
         );
-        assert_eq!(anti_csrf("NONE"), Ok(AntiCsrf::None));
-        assert!(anti_csrf("via_token").is_err());
-        assert!(anti_csrf("").is_err());
     }
 
     #[test]
     fn token_transfer_values() {
-        assert_eq!(token_transfer("Header"), Ok(TokenTransfer::Header));
-        assert_eq!(token_transfer("any"), Ok(TokenTransfer::Any));
-        assert!(token_transfer("both").is_err());
+        assert_eq!("Header".parse(), Ok(TokenTransfer::Header));
+        assert_eq!("any".parse(), Ok(TokenTransfer::Any));
+        assert_eq!(TokenTransfer::Cookie.to_string(), "cookie");
+        let err = "both".parse::<TokenTransfer>().unwrap_err();
+        assert!(!err.0.contains("did you mean"), "{err}");
+        let err = "cookies".parse::<TokenTransfer>().unwrap_err();
+        assert!(err.0.ends_with("(did you mean `\"cookie\"`?)"), "{err}");
     }
 
     #[test]
@@ -297,5 +302,9 @@ mod tests {
             cross_site_cookies_need_anti_csrf(SameSite::None, AntiCsrf::ViaToken, None).is_ok()
         );
         assert!(jwks_refresh_interval_secs(0).is_err());
+        assert!(default_cookie_secure("https://api.example.com"));
+        assert!(!default_cookie_secure("http://localhost:3001"));
+        assert_eq!(default_anti_csrf(SameSite::None), AntiCsrf::ViaCustomHeader);
+        assert_eq!(default_anti_csrf(SameSite::Lax), AntiCsrf::None);
     }
 }

@@ -14,10 +14,15 @@ pub use crate::error::StartError;
 pub use crate::framework::extract::{
     ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, MaybeVerified, Verified,
 };
-pub use crate::recipe::passwordless::PasswordlessConfig;
-pub use crate::recipe::session::{ResponseChanges, SessionConfig, SessionContainer};
+pub use crate::recipe::passwordless::{ContactMethod, FlowType, PasswordlessConfig};
+pub use crate::recipe::session::{
+    AntiCsrf, ResponseChanges, SameSite, SessionConfig, SessionContainer, TokenTransfer,
+};
 
 use std::cell::RefCell;
+use std::str::FromStr;
+
+use supertokens_rules::Invalid;
 
 use crate::instance::SuperTokens;
 
@@ -73,6 +78,37 @@ impl Env {
     /// `env("VAR", default = "…")`: the variable, or the default when it is unset.
     pub fn or(&self, var: &str, default: &str) -> String {
         self.read(var, var).unwrap_or_else(|| default.to_owned())
+    }
+
+    /// `env("VAR")` for a setting read through `FromStr` (such as `FlowType`): `None` when the
+    /// variable is unset, or when its value is refused, which is recorded under `field` with
+    /// the rule's message (the message a literal gets at compile time). A `default = "…"` is a
+    /// literal, turned into the value while compiling: `env.parse(…).unwrap_or(default)`.
+    pub fn parse<T: FromStr<Err = Invalid>>(&self, var: &str, field: &str) -> Option<T> {
+        let value = self.read(var, field)?;
+        self.parsed(&value, field)
+    }
+
+    /// [`parse`](Self::parse) for a setting that must have a value: an unset variable is
+    /// recorded as in [`required`](Self::required).
+    pub fn parse_required<T: FromStr<Err = Invalid>>(&self, var: &str, field: &str) -> Option<T> {
+        let value = self.required(var, field);
+        if value.is_empty() {
+            // Unset (and recorded by `required`), or set to "" which counts as unset.
+            return None;
+        }
+        self.parsed(&value, field)
+    }
+
+    fn parsed<T: FromStr<Err = Invalid>>(&self, value: &str, field: &str) -> Option<T> {
+        match value.parse() {
+            Ok(value) => Some(value),
+            Err(invalid) => {
+                let problem = ConfigError::new(field, invalid.0);
+                self.problems.borrow_mut().push(problem);
+                None
+            }
+        }
     }
 }
 
@@ -187,7 +223,7 @@ pub fn check_response<T: axum::response::IntoResponse>() {}
 pub fn check_last_extractor<T: axum::extract::FromRequest<S, M>, S, M>() {}
 
 #[cfg(all(test, not(feature = "embedded-core")))]
-mod tests {
+mod no_embedded_core {
     #[test]
     fn embedded_core_settings_in_a_build_without_it_are_a_start_up_problem() {
         let error = super::try_start(|env| {
@@ -207,6 +243,75 @@ mod tests {
                 "invalid `embedded_core`: this build has no embedded core; enable the \
               `embedded-core` feature of supertokens or set `connection_uri`"
             ]
+        );
+    }
+}
+
+/// A handler's future that axum can run: one that is `Send`.
+#[diagnostic::on_unimplemented(
+    message = "the handler's future is not `Send`: a value that is not `Send` (like `Rc` or a \
+               `std::sync::MutexGuard`) is held across an `.await`; drop it before the `.await` \
+               or use a `Send` type",
+    label = "this handler's future is not `Send`"
+)]
+pub trait SendFuture {}
+
+// Not recommended, so that the compiler reports `SendFuture` (with the message above) rather
+// than the `Send` bound inside.
+#[diagnostic::do_not_recommend]
+impl<F: Future + Send> SendFuture for F {}
+
+/// Compiles only when the handler's future is `Send` (`#[protected]` calls it, never at run
+/// time, so the problem is reported at the handler).
+pub fn check_send<F: SendFuture>(_future: F) {}
+
+/// As [`check_send`], reported by the compiler's own message, which names the value held across
+/// an `.await`.
+pub fn check_send_detail<F: Future + Send>(_future: F) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Cargo sets `CARGO_PKG_NAME` for the test process; the other variable is never set.
+    const SET: &str = "CARGO_PKG_NAME";
+    const UNSET: &str = "SUPERTOKENS_PRIVATE_TEST_NEVER_SET";
+
+    fn problems(env: Env) -> Vec<String> {
+        env.problems
+            .into_inner()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn an_enum_from_the_environment_is_refused_with_the_rule_message() {
+        let env = Env::default();
+        assert_eq!(env.parse::<SameSite>(SET, "session.cookie_same_site"), None);
+        let expected = format!(
+            "invalid `session.cookie_same_site`: {}",
+            "supertokens".parse::<SameSite>().unwrap_err()
+        );
+        assert_eq!(problems(env), [expected]);
+    }
+
+    #[test]
+    fn an_unset_enum_variable_is_left_out_unless_required() {
+        let env = Env::default();
+        assert_eq!(env.parse::<AntiCsrf>(UNSET, "session.anti_csrf"), None);
+        assert!(problems(env).is_empty());
+
+        let env = Env::default();
+        let flow = env.parse_required::<FlowType>(UNSET, "passwordless.flow_type");
+        assert_eq!(flow, None);
+        let problems = problems(env);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with(&format!(
+                "invalid `passwordless.flow_type`: the environment variable `{UNSET}` is not set"
+            )),
+            "{problems:?}"
         );
     }
 }

@@ -215,8 +215,8 @@ mod tests {
             .session(SessionConfig::new())
             .passwordless(
                 PasswordlessConfig::new()
-                    .flow_type("USER_INPUT_CODE")
-                    .contact_method("EMAIL"),
+                    .flow_type(crate::passwordless::FlowType::UserInputCode)
+                    .contact_method(crate::passwordless::ContactMethod::Email),
             )
             .build()
             .unwrap();

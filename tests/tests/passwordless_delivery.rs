@@ -131,8 +131,8 @@ async fn smtp_delivers_the_code_and_the_link() {
     let server = SmtpServer::start();
     let app: App = app_from(
         PasswordlessConfig::new()
-            .flow_type("USER_INPUT_CODE_AND_MAGIC_LINK")
-            .contact_method("EMAIL")
+            .flow_type(supertokens::passwordless::FlowType::UserInputCodeAndMagicLink)
+            .contact_method(supertokens::passwordless::ContactMethod::Email)
             .no_send_limits()
             .smtp(
                 SmtpSettings::new()
@@ -224,8 +224,8 @@ async fn an_unreachable_smtp_server_is_a_clean_500() {
         .port();
     let app = app_from(
         PasswordlessConfig::new()
-            .flow_type("USER_INPUT_CODE")
-            .contact_method("EMAIL")
+            .flow_type(supertokens::passwordless::FlowType::UserInputCode)
+            .contact_method(supertokens::passwordless::ContactMethod::Email)
             .smtp(
                 SmtpSettings::new()
                     .host("127.0.0.1")
@@ -328,8 +328,8 @@ async fn twilio_app(
 ) -> (App, Captured) {
     let (base, captured) = twilio_stub().await;
     let config = PasswordlessConfig::new()
-        .flow_type("USER_INPUT_CODE")
-        .contact_method("PHONE")
+        .flow_type(supertokens::passwordless::FlowType::UserInputCode)
+        .contact_method(supertokens::passwordless::ContactMethod::Phone)
         .no_send_limits()
         .twilio(
             TwilioSettings::new()
@@ -385,8 +385,8 @@ async fn twilio_with_a_messaging_service_and_magic_links() {
     let mg = "MG0123456789abcdef0123456789abcdef";
     let app = app_from(
         PasswordlessConfig::new()
-            .flow_type("MAGIC_LINK")
-            .contact_method("EMAIL_OR_PHONE")
+            .flow_type(supertokens::passwordless::FlowType::MagicLink)
+            .contact_method(supertokens::passwordless::ContactMethod::EmailOrPhone)
             .no_send_limits()
             .console_email()
             .twilio(
@@ -455,8 +455,8 @@ fn twilio_needs_exactly_one_sender() {
     let both = base()
         .passwordless(
             PasswordlessConfig::new()
-                .flow_type("USER_INPUT_CODE")
-                .contact_method("PHONE")
+                .flow_type(supertokens::passwordless::FlowType::UserInputCode)
+                .contact_method(supertokens::passwordless::ContactMethod::Phone)
                 .twilio(
                     TwilioSettings::new()
                         .account_sid(SID)
@@ -475,8 +475,8 @@ fn twilio_needs_exactly_one_sender() {
     let neither = base()
         .passwordless(
             PasswordlessConfig::new()
-                .flow_type("USER_INPUT_CODE")
-                .contact_method("PHONE")
+                .flow_type(supertokens::passwordless::FlowType::UserInputCode)
+                .contact_method(supertokens::passwordless::ContactMethod::Phone)
                 .twilio(TwilioSettings::new().account_sid(SID).auth_token(TOKEN)),
         )
         .build()

@@ -840,7 +840,7 @@ async fn anti_csrf_across_sites() {
 
 #[tokio::test]
 async fn anti_csrf_via_token() {
-    let st = local(SessionConfig::new().anti_csrf("VIA_TOKEN"));
+    let st = local(SessionConfig::new().anti_csrf(session::AntiCsrf::ViaToken));
     let app = app(&st);
     let login = call(
         &app,

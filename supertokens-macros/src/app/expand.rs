@@ -1,15 +1,20 @@
 //! Code generation for `#[supertokens::app]`: one statement at the top of `main` that builds the
 //! configuration with `Config::builder()` and starts the SDK (or prints every problem and exits).
 
+use std::fmt::Debug;
+use std::str::FromStr;
+
 use proc_macro2::{Literal, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use supertokens_rules::passwordless::{ContactMethod, FlowType};
+use supertokens_rules::session::{AntiCsrf, SameSite, TokenTransfer};
 use syn::spanned::Spanned;
-use syn::{Ident, ItemFn};
+use syn::{ItemFn, LitBool, LitStr};
 
-use super::Args;
-use crate::args::{Section, Str, Value};
+use super::{AppArgs, Delivery, EmbeddedCoreArgs, PasswordlessArgs, Service, SessionArgs};
+use crate::args::{Arg, Int, StrOrEnv};
 
-/// How a string value from `env(...)` is read when the variable is unset.
+/// How a value from `env(...)` is read when the variable is unset.
 #[derive(Clone, Copy, PartialEq)]
 enum Presence {
     /// The argument must have a value: an unset variable is a start-up error.
@@ -24,9 +29,10 @@ struct Gen {
     uses_maybe: bool,
 }
 
-pub(crate) fn expand(args: &Args, mut main: ItemFn) -> TokenStream {
-    let root = match args.lit("crate") {
-        Some(lit) => lit
+pub(crate) fn expand(args: &AppArgs, mut main: ItemFn) -> TokenStream {
+    let root = match &args.krate {
+        Some(krate) => krate
+            .value
             .parse::<syn::Path>()
             .map(ToTokens::into_token_stream)
             .unwrap_or_else(|e| e.to_compile_error()),
@@ -38,37 +44,44 @@ pub(crate) fn expand(args: &Args, mut main: ItemFn) -> TokenStream {
     };
     let root = g.root.clone();
     let mut chain = quote!(#root::__private::Config::builder());
-    if let Some(Value::Section(core)) = args.get("embedded_core").map(|e| &e.value) {
+    let required = [
+        ("app_name", &args.app_name),
+        ("api_domain", &args.api_domain),
+        ("website_domain", &args.website_domain),
+    ];
+    for (key, arg) in required {
+        chain.extend(g.string(key, arg, Presence::Required, key));
+    }
+    let optional = [
+        ("api_base_path", &args.api_base_path),
+        ("website_base_path", &args.website_base_path),
+        ("api_gateway_path", &args.api_gateway_path),
+        ("connection_uri", &args.connection_uri),
+        ("api_key", &args.api_key),
+    ];
+    for (key, arg) in optional {
+        chain.extend(g.string(key, arg, Presence::Optional, key));
+    }
+    if let Some(timeout) = &args.core_timeout {
+        let secs = seconds(&timeout.value);
+        chain.extend(quote!(.core_timeout(#root::__private::Duration::from_secs(#secs))));
+    }
+    if let Some(core) = &args.embedded_core {
         // Through a helper macro: a build of supertokens without the embedded core drops these
         // settings unread (their types do not exist there) and says why at start-up.
-        let core = g.embedded_core(core);
+        let core = g.embedded_core(&core.value);
         chain = quote!(#root::__private::embedded_core!(__supertokens_env, #chain, #core));
     }
-    for entry in &args.entries {
-        let key = &entry.key;
-        let name = key.to_string();
-        chain.extend(match (&*name, &entry.value) {
-            ("configure" | "crate" | "embedded_core", _) => continue,
-            ("app_name" | "api_domain" | "website_domain", Value::Str(value)) => {
-                g.string(key, value, Presence::Required, &name)
-            }
-            (_, Value::Str(value)) => g.string(key, value, Presence::Optional, &name),
-            ("core_timeout", Value::Int(lit, secs)) => {
-                let secs = seconds(lit, *secs);
-                quote!(.core_timeout(#root::__private::Duration::from_secs(#secs)))
-            }
-            ("passwordless", Value::Section(passwordless)) => {
-                let config = g.passwordless(passwordless);
-                quote!(.passwordless(#config))
-            }
-            ("session", Value::Section(session)) => {
-                let config = g.session(session);
-                quote!(.session(#config))
-            }
-            _ => unreachable!("`{name}` was checked against the schema"),
-        });
+    if let Some(passwordless) = &args.passwordless {
+        let config = g.passwordless(&passwordless.value);
+        chain.extend(quote!(.passwordless(#config)));
     }
-    if let Some(Value::Path(configure)) = args.get("configure").map(|e| &e.value) {
+    if let Some(session) = &args.session {
+        let config = g.session(&session.value);
+        chain.extend(quote!(.session(#config)));
+    }
+    if let Some(configure) = &args.configure {
+        let configure = &configure.value.0;
         chain = quote_spanned!(configure.span()=> #root::__private::configure(#configure, #chain));
     }
     let uses_maybe = g
@@ -110,9 +123,19 @@ fn returns_result(main: &ItemFn) -> bool {
 }
 
 impl Gen {
-    /// `.key(value)` for a string argument (literal or `env(...)`).
-    fn string(&mut self, key: &Ident, value: &Str, presence: Presence, field: &str) -> TokenStream {
-        match read_str(value, presence, field) {
+    /// `.key(value)` for a string argument (literal or `env(...)`), if given.
+    fn string(
+        &mut self,
+        key: &str,
+        arg: &Option<Arg<StrOrEnv>>,
+        presence: Presence,
+        field: &str,
+    ) -> TokenStream {
+        let Some(arg) = arg else {
+            return TokenStream::new();
+        };
+        let key = format_ident!("{key}");
+        match read_str(&arg.value, presence, field) {
             Read::Value(value) => quote!(.#key(#value)),
             Read::Maybe(value) => {
                 self.uses_maybe = true;
@@ -121,35 +144,88 @@ impl Gen {
         }
     }
 
-    fn embedded_core(&mut self, section: &Section) -> TokenStream {
+    /// `.key(Type::Variant)` for the enum setting `field` (`session.anti_csrf`): a literal
+    /// (checked while compiling) becomes the variant; an `env(...)` value is parsed at start-up
+    /// by the same `FromStr`, its literal default becoming the variant.
+    fn setting<T: Setting>(
+        &mut self,
+        field: &str,
+        arg: &Option<Arg<StrOrEnv>>,
+        presence: Presence,
+    ) -> TokenStream {
+        let Some(arg) = arg else {
+            return TokenStream::new();
+        };
+        let key = format_ident!("{}", field.rsplit('.').next().unwrap_or(field));
+        let root = &self.root;
+        let ty = format_ident!("{}", T::TYPE);
+        let variant = |lit: &LitStr| match lit.value().parse::<T>() {
+            Ok(value) => {
+                let variant = format_ident!("{value:?}", span = lit.span());
+                quote!(#root::__private::#ty::#variant)
+            }
+            Err(_) => unreachable!("the checks refuse the value before expanding"),
+        };
+        match &arg.value {
+            StrOrEnv::Lit(lit) => {
+                let value = variant(lit);
+                quote!(.#key(#value))
+            }
+            StrOrEnv::Env {
+                var,
+                default: Some(default),
+            } => {
+                let default = variant(default);
+                quote!(.#key(__supertokens_env.parse(#var, #field).unwrap_or(#default)))
+            }
+            StrOrEnv::Env { var, default: None } => {
+                self.uses_maybe = true;
+                let parse = match presence {
+                    Presence::Required => quote!(parse_required),
+                    Presence::Optional => quote!(parse),
+                };
+                quote!(.maybe(__supertokens_env.#parse(#var, #field), |b, v| b.#key(v)))
+            }
+        }
+    }
+
+    fn embedded_core(&mut self, core: &EmbeddedCoreArgs) -> TokenStream {
         let root = &self.root;
         let mut statements = TokenStream::new();
-        for entry in &section.entries {
-            let key = &entry.key;
-            statements.extend(match (key.to_string().as_str(), &entry.value) {
-                ("database", Value::Str(value)) => match read_str(value, Presence::Optional, "") {
-                    Read::Value(value) => {
-                        quote!(core.database = #root::__private::Database::parse(&#value);)
+        if let Some(database) = &core.database {
+            statements.extend(match read_str(&database.value, Presence::Optional, "") {
+                Read::Value(value) => {
+                    quote!(core.database = #root::__private::Database::parse(&#value);)
+                }
+                Read::Maybe(value) => quote! {
+                    if let Some(database) = #value {
+                        core.database = #root::__private::Database::parse(&database);
                     }
-                    Read::Maybe(value) => quote! {
-                        if let Some(database) = #value {
-                            core.database = #root::__private::Database::parse(&database);
-                        }
-                    },
                 },
-                ("api_key", Value::Str(value)) => match read_str(value, Presence::Optional, "") {
-                    Read::Value(value) => quote!(core.api_key = Some(#value.into());),
-                    Read::Maybe(value) => quote!(core.api_key = #value;),
-                },
-                ("max_code_input_attempts", Value::Int(lit, n)) => {
-                    let n = Literal::u64_unsuffixed(*n);
-                    quote_spanned!(lit.span()=> core.max_code_input_attempts = #n;)
-                }
-                (_, Value::Int(lit, secs)) => {
-                    let secs = seconds(lit, *secs);
-                    quote!(core.#key = #root::__private::Duration::from_secs(#secs);)
-                }
-                _ => unreachable!("checked against the schema"),
+            });
+        }
+        let durations = [
+            ("code_lifetime", &core.code_lifetime),
+            ("access_token_validity", &core.access_token_validity),
+            ("refresh_token_validity", &core.refresh_token_validity),
+            ("signing_key_rotation", &core.signing_key_rotation),
+        ];
+        for (key, arg) in durations {
+            if let Some(arg) = arg {
+                let key = format_ident!("{key}");
+                let secs = seconds(&arg.value);
+                statements
+                    .extend(quote!(core.#key = #root::__private::Duration::from_secs(#secs);));
+            }
+        }
+        if let Some(attempts) = &core.max_code_input_attempts {
+            let n = number(&attempts.value);
+            statements.extend(quote!(core.max_code_input_attempts = #n;));
+        }
+        if let Some(api_key) = &core.api_key {
+            statements.extend(match read_str(&api_key.value, Presence::Optional, "") {
+                Read::Value(value) => quote!(core.api_key = Some(#value.into());),
+                Read::Maybe(value) => quote!(core.api_key = #value;),
             });
         }
         quote!({
@@ -159,82 +235,168 @@ impl Gen {
         })
     }
 
-    fn passwordless(&mut self, section: &Section) -> TokenStream {
+    fn passwordless(&mut self, p: &PasswordlessArgs) -> TokenStream {
         let root = self.root.clone();
         let mut chain = quote!(#root::__private::PasswordlessConfig::new());
-        for entry in &section.entries {
-            let key = &entry.key;
-            let field = format!("passwordless.{key}");
-            chain.extend(match &entry.value {
-                Value::Str(value) => self.string(key, value, Presence::Required, &field),
-                Value::Service(kind, None) if key == "email_delivery" => {
-                    quote_spanned!(kind.span()=> .console_email())
-                }
-                Value::Service(kind, None) => quote_spanned!(kind.span()=> .console_sms()),
-                Value::Service(kind, Some(settings)) => {
-                    let settings = self.service(kind, settings, &format!("passwordless.{kind}"));
-                    quote!(.#kind(#settings))
-                }
-                _ => unreachable!("checked against the schema"),
-            });
+        let required = Presence::Required;
+        let flow_type = self.setting::<FlowType>("passwordless.flow_type", &p.flow_type, required);
+        chain.extend(flow_type);
+        let contact = &p.contact_method;
+        let contact =
+            self.setting::<ContactMethod>("passwordless.contact_method", contact, required);
+        chain.extend(contact);
+        if let Some(delivery) = &p.email_delivery {
+            chain.extend(
+                self.delivery(&delivery.value, quote!(.console_email()), |g, smtp| {
+                    let required = [("host", &smtp.host), ("from_email", &smtp.from_email)];
+                    let optional = [
+                        ("from_name", &smtp.from_name),
+                        ("username", &smtp.username),
+                        ("password", &smtp.password),
+                    ];
+                    let mut chain = g.settings("smtp", required, optional);
+                    if let Some(port) = &smtp.port {
+                        let n = number(&port.value);
+                        chain.extend(quote!(.port(#n)));
+                    }
+                    chain.extend(boolean("secure", &smtp.secure));
+                    chain
+                }),
+            );
+        }
+        if let Some(delivery) = &p.sms_delivery {
+            chain.extend(
+                self.delivery(&delivery.value, quote!(.console_sms()), |g, twilio| {
+                    let required = [
+                        ("account_sid", &twilio.account_sid),
+                        ("auth_token", &twilio.auth_token),
+                    ];
+                    let optional = [
+                        ("from", &twilio.from),
+                        ("messaging_service_sid", &twilio.messaging_service_sid),
+                    ];
+                    g.settings("twilio", required, optional)
+                }),
+            );
         }
         chain
     }
 
-    /// `SmtpSettings::new()…` or `TwilioSettings::new()…`.
-    fn service(&mut self, kind: &Ident, section: &Section, prefix: &str) -> TokenStream {
+    /// `.console_…()`, or `.smtp(SmtpSettings::new()…)` / `.twilio(TwilioSettings::new()…)`.
+    fn delivery<T: Service>(
+        &mut self,
+        delivery: &Delivery<T>,
+        console: TokenStream,
+        settings: impl FnOnce(&mut Self, &T) -> TokenStream,
+    ) -> TokenStream {
+        match delivery {
+            Delivery::Console(name) => quote_spanned!(name.span()=> #console),
+            Delivery::Service(name, service) => {
+                let chain = settings(self, &service.value);
+                quote!(.#name(#chain))
+            }
+        }
+    }
+
+    /// `SmtpSettings::new()…` or `TwilioSettings::new()…` with the string settings.
+    fn settings<const R: usize, const O: usize>(
+        &mut self,
+        service: &str,
+        required: [(&str, &Option<Arg<StrOrEnv>>); R],
+        optional: [(&str, &Option<Arg<StrOrEnv>>); O],
+    ) -> TokenStream {
         let root = self.root.clone();
-        let (ty, required): (_, &[&str]) = if kind == "smtp" {
-            (quote!(SmtpSettings), &["host", "from_email"])
-        } else {
-            (quote!(TwilioSettings), &["account_sid", "auth_token"])
+        let ty = match service {
+            "smtp" => quote!(SmtpSettings),
+            _ => quote!(TwilioSettings),
         };
         let mut chain = quote!(#root::__private::#ty::new());
-        for entry in &section.entries {
-            let key = &entry.key;
-            chain.extend(match &entry.value {
-                Value::Str(value) => {
-                    let presence = if required.contains(&key.to_string().as_str()) {
-                        Presence::Required
-                    } else {
-                        Presence::Optional
-                    };
-                    self.string(key, value, presence, &format!("{prefix}.{key}"))
-                }
-                Value::Int(lit, n) => {
-                    let n = Literal::u64_unsuffixed(*n);
-                    quote_spanned!(lit.span()=> .#key(#n))
-                }
-                Value::Bool(b) => quote!(.#key(#b)),
-                _ => unreachable!("checked against the schema"),
-            });
+        let all = required
+            .into_iter()
+            .map(|(key, arg)| (key, arg, Presence::Required))
+            .chain(
+                optional
+                    .into_iter()
+                    .map(|(key, arg)| (key, arg, Presence::Optional)),
+            );
+        for (key, arg, presence) in all {
+            let field = format!("passwordless.{service}.{key}");
+            chain.extend(self.string(key, arg, presence, &field));
         }
         chain
     }
 
-    fn session(&mut self, section: &Section) -> TokenStream {
+    fn session(&mut self, s: &SessionArgs) -> TokenStream {
         let root = self.root.clone();
         let mut chain = quote!(#root::__private::SessionConfig::new());
-        for entry in &section.entries {
-            let key = &entry.key;
-            chain.extend(match (key.to_string().as_str(), &entry.value) {
-                (_, Value::Str(value)) => {
-                    self.string(key, value, Presence::Optional, &format!("session.{key}"))
-                }
-                (_, Value::Bool(b)) => quote!(.#key(#b)),
-                ("jwks_refresh_interval", Value::Int(lit, secs)) => {
-                    let secs = seconds(lit, *secs);
-                    quote!(.jwks_refresh_interval(#root::__private::Duration::from_secs(#secs)))
-                }
-                (_, Value::Int(lit, n)) => {
-                    let n = Literal::u64_unsuffixed(*n);
-                    quote_spanned!(lit.span()=> .#key(#n))
-                }
-                _ => unreachable!("checked against the schema"),
-            });
+        chain.extend(boolean("cookie_secure", &s.cookie_secure));
+        let optional = Presence::Optional;
+        let same_site = &s.cookie_same_site;
+        chain.extend(self.setting::<SameSite>("session.cookie_same_site", same_site, optional));
+        for (key, arg) in [
+            ("cookie_domain", &s.cookie_domain),
+            ("older_cookie_domain", &s.older_cookie_domain),
+        ] {
+            chain.extend(self.string(key, arg, optional, &format!("session.{key}")));
+        }
+        chain.extend(self.setting::<AntiCsrf>("session.anti_csrf", &s.anti_csrf, optional));
+        let transfer = &s.token_transfer;
+        chain.extend(self.setting::<TokenTransfer>("session.token_transfer", transfer, optional));
+        for (key, arg) in [
+            (
+                "session_expired_status_code",
+                &s.session_expired_status_code,
+            ),
+            ("invalid_claim_status_code", &s.invalid_claim_status_code),
+        ] {
+            if let Some(arg) = arg {
+                let key = format_ident!("{key}");
+                let n = number(&arg.value);
+                chain.extend(quote!(.#key(#n)));
+            }
+        }
+        chain.extend(boolean(
+            "use_dynamic_access_token_signing_key",
+            &s.use_dynamic_access_token_signing_key,
+        ));
+        chain.extend(boolean(
+            "expose_access_token_to_frontend_in_cookie_based_auth",
+            &s.expose_access_token_to_frontend_in_cookie_based_auth,
+        ));
+        if let Some(interval) = &s.jwks_refresh_interval {
+            let secs = seconds(&interval.value);
+            chain.extend(
+                quote!(.jwks_refresh_interval(#root::__private::Duration::from_secs(#secs))),
+            );
         }
         chain
     }
+}
+
+/// An enum setting: parsed from its SuperTokens spelling, named in the generated code as
+/// `__private::TYPE::Variant` (a unit variant's `Debug` is its name).
+trait Setting: FromStr + Debug {
+    const TYPE: &'static str;
+}
+
+macro_rules! settings {
+    ($($ty:ident),*) => {$(
+        impl Setting for $ty {
+            const TYPE: &'static str = stringify!($ty);
+        }
+    )*};
+}
+
+settings!(FlowType, ContactMethod, SameSite, AntiCsrf, TokenTransfer);
+
+/// `.key(true)` for a boolean argument, if given.
+fn boolean(key: &str, arg: &Option<Arg<LitBool>>) -> TokenStream {
+    let Some(arg) = arg else {
+        return TokenStream::new();
+    };
+    let key = format_ident!("{key}");
+    let value = &arg.value;
+    quote!(.#key(#value))
 }
 
 enum Read {
@@ -244,24 +406,28 @@ enum Read {
     Maybe(TokenStream),
 }
 
-fn read_str(value: &Str, presence: Presence, field: &str) -> Read {
+fn read_str(value: &StrOrEnv, presence: Presence, field: &str) -> Read {
     match value {
-        Str::Lit(lit) => Read::Value(lit.to_token_stream()),
-        Str::Env {
+        StrOrEnv::Lit(lit) => Read::Value(lit.to_token_stream()),
+        StrOrEnv::Env {
             var,
             default: Some(default),
-            ..
         } => Read::Value(quote!(__supertokens_env.or(#var, #default))),
-        Str::Env { var, .. } if presence == Presence::Required => {
+        StrOrEnv::Env { var, .. } if presence == Presence::Required => {
             Read::Value(quote!(__supertokens_env.required(#var, #field)))
         }
-        Str::Env { var, .. } => Read::Maybe(quote!(__supertokens_env.optional(#var))),
+        StrOrEnv::Env { var, .. } => Read::Maybe(quote!(__supertokens_env.optional(#var))),
     }
 }
 
+/// A number as written, unsuffixed (so it takes the setter's type), at the user's literal.
+fn number<const MAX: u64>(int: &Int<MAX>) -> TokenStream {
+    let mut n = Literal::u64_unsuffixed(int.value);
+    n.set_span(int.lit.span());
+    n.into_token_stream()
+}
+
 /// A whole number of seconds, unsuffixed, at the user's literal.
-fn seconds(lit: &syn::LitInt, secs: u64) -> TokenStream {
-    let mut secs = Literal::u64_unsuffixed(secs);
-    secs.set_span(lit.span());
-    secs.into_token_stream()
+fn seconds<const MAX: u64>(int: &Int<MAX>) -> TokenStream {
+    number(int)
 }

@@ -1,31 +1,37 @@
-//! `#[supertokens::app(...)]`: read the arguments, check them with the shared rule book, and put
-//! the start-up call at the top of `main`.
+//! `#[supertokens::app(...)]`: read the arguments into typed receivers, check them with the
+//! shared rule book, and put the start-up call at the top of `main`.
 
 mod expand;
 mod item;
 mod validate;
 
+use darling::ast::NestedMeta;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
+use supertokens_rules::required::Required;
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, LitBool, LitStr, Meta, MetaNameValue};
 
-use crate::args::{Field, Kind, Section, parse_section};
-use crate::errors::Errors;
+use crate::args::{Arg, FnPath, Int, Receiver, StrOrEnv, Value, read_items, read_list, receiver};
+use crate::errors::{Errors, one_of};
 
 /// Expands `#[supertokens::app(args)]` on `item`. On any error the item comes back unchanged
 /// with every error beside it, so editors keep understanding the rest of the code.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let main = item::parse(item.clone(), &mut errors);
-    let args = parse_section(
-        args,
-        TokenStream::new(),
-        APP,
-        "`#[supertokens::app]`",
-        &mut errors,
-    );
-    validate::check(&args, &mut errors);
-    match main {
-        Some(main) if errors.is_empty() => expand::expand(&args, main),
+    let args = match read_list::<AppArgs>(args) {
+        Ok(args) => {
+            validate::check(&args, &mut errors);
+            Some(args)
+        }
+        Err(error) => {
+            errors.push(error.into());
+            None
+        }
+    };
+    match (main, args) {
+        (Some(main), Some(args)) if errors.is_empty() => expand::expand(&args, main),
         _ => {
             let errors = errors.into_compile_errors();
             quote! { #item #errors }
@@ -33,201 +39,209 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-macro_rules! field {
-    ($name:literal, $kind:expr, $example:literal) => {
-        Field {
-            name: $name,
-            kind: $kind,
-            example: $example,
-        }
-    };
+/// Durations and counts of the embedded core: seconds, up to `u32::MAX`.
+type U32 = Int<{ u32::MAX as u64 }>;
+
+receiver! {
+    /// The arguments of `#[supertokens::app(...)]`.
+    pub(crate) struct AppArgs in "`#[supertokens::app]`" {
+        app_name: StrOrEnv = Required::AppName.example(),
+        api_domain: StrOrEnv = Required::ApiDomain.example(),
+        website_domain: StrOrEnv = Required::WebsiteDomain.example(),
+        api_base_path: StrOrEnv = "api_base_path = \"/auth\"",
+        website_base_path: StrOrEnv = "website_base_path = \"/auth\"",
+        api_gateway_path: StrOrEnv = "api_gateway_path = \"/prod\"",
+        connection_uri: StrOrEnv = "connection_uri = env(\"SUPERTOKENS_CONNECTION_URI\")",
+        api_key: StrOrEnv = "api_key = env(\"SUPERTOKENS_API_KEY\")",
+        core_timeout: Int<86_400> = "core_timeout = 10",
+        embedded_core: EmbeddedCoreArgs = "embedded_core(database = \".supertokens/core.db\")",
+        passwordless: PasswordlessArgs =
+            "passwordless(flow_type = \"USER_INPUT_CODE\", contact_method = \"EMAIL\")",
+        session: SessionArgs = "session()",
+        configure: FnPath = "configure = my_app::configure",
+        krate as "crate": LitStr = "crate = \"my_reexport::supertokens\"",
+    }
 }
 
-/// Arguments of `#[supertokens::app(...)]`.
-pub(crate) static APP: &[Field] = &[
-    field!("app_name", Kind::Str, "app_name = \"My app\""),
-    field!(
-        "api_domain",
-        Kind::Str,
-        "api_domain = \"https://api.example.com\""
-    ),
-    field!(
-        "website_domain",
-        Kind::Str,
-        "website_domain = \"https://example.com\""
-    ),
-    field!("api_base_path", Kind::Str, "api_base_path = \"/auth\""),
-    field!(
-        "website_base_path",
-        Kind::Str,
-        "website_base_path = \"/auth\""
-    ),
-    field!(
-        "api_gateway_path",
-        Kind::Str,
-        "api_gateway_path = \"/prod\""
-    ),
-    field!(
-        "connection_uri",
-        Kind::Str,
-        "connection_uri = env(\"SUPERTOKENS_CONNECTION_URI\")"
-    ),
-    field!(
-        "api_key",
-        Kind::Str,
-        "api_key = env(\"SUPERTOKENS_API_KEY\")"
-    ),
-    field!("core_timeout", Kind::Int(86_400), "core_timeout = 10"),
-    field!(
-        "embedded_core",
-        Kind::Section(EMBEDDED_CORE),
-        "embedded_core(database = \".supertokens/core.db\")"
-    ),
-    field!(
-        "passwordless",
-        Kind::Section(PASSWORDLESS),
-        "passwordless(flow_type = \"USER_INPUT_CODE\", contact_method = \"EMAIL\")"
-    ),
-    field!("session", Kind::Section(SESSION), "session()"),
-    field!("configure", Kind::Path, "configure = my_app::configure"),
-    field!(
-        "crate",
-        Kind::LitStr,
-        "crate = \"my_reexport::supertokens\""
-    ),
-];
+receiver! {
+    /// Settings of the embedded core (durations in seconds).
+    pub(crate) struct EmbeddedCoreArgs in "`embedded_core(...)`" {
+        database: StrOrEnv = "database = \".supertokens/core.db\"",
+        code_lifetime: U32 = "code_lifetime = 600",
+        max_code_input_attempts: U32 = "max_code_input_attempts = 5",
+        access_token_validity: U32 = "access_token_validity = 3600",
+        refresh_token_validity: U32 = "refresh_token_validity = 8640000",
+        signing_key_rotation: U32 = "signing_key_rotation = 604800",
+        api_key: StrOrEnv = "api_key = env(\"EMBEDDED_CORE_API_KEY\")",
+    }
+}
 
-/// Settings of the embedded core (durations in seconds).
-pub(crate) static EMBEDDED_CORE: &[Field] = &[
-    field!("database", Kind::Str, "database = \".supertokens/core.db\""),
-    field!(
-        "code_lifetime",
-        Kind::Int(u32::MAX as u64),
-        "code_lifetime = 600"
-    ),
-    field!(
-        "max_code_input_attempts",
-        Kind::Int(u32::MAX as u64),
-        "max_code_input_attempts = 5"
-    ),
-    field!(
-        "access_token_validity",
-        Kind::Int(u32::MAX as u64),
-        "access_token_validity = 3600"
-    ),
-    field!(
-        "refresh_token_validity",
-        Kind::Int(u32::MAX as u64),
-        "refresh_token_validity = 8640000"
-    ),
-    field!(
-        "signing_key_rotation",
-        Kind::Int(u32::MAX as u64),
-        "signing_key_rotation = 604800"
-    ),
-    field!(
-        "api_key",
-        Kind::Str,
-        "api_key = env(\"EMBEDDED_CORE_API_KEY\")"
-    ),
-];
+receiver! {
+    /// Settings of the passwordless recipe.
+    pub(crate) struct PasswordlessArgs in "`passwordless(...)`" {
+        flow_type: StrOrEnv = Required::FlowType.example(),
+        contact_method: StrOrEnv = Required::ContactMethod.example(),
+        email_delivery: Delivery<SmtpArgs> = "email_delivery = smtp(host = \"smtp.example.com\", \
+            from_email = \"no-reply@example.com\")",
+        sms_delivery: Delivery<TwilioArgs> = "sms_delivery = twilio(account_sid = \
+            env(\"TWILIO_ACCOUNT_SID\"), auth_token = env(\"TWILIO_AUTH_TOKEN\"), \
+            from = \"+15005550006\")",
+    }
+}
 
-/// Settings of the passwordless recipe.
-pub(crate) static PASSWORDLESS: &[Field] = &[
-    field!("flow_type", Kind::Str, "flow_type = \"USER_INPUT_CODE\""),
-    field!("contact_method", Kind::Str, "contact_method = \"EMAIL\""),
-    field!(
-        "email_delivery",
-        Kind::Service(&[("smtp", SMTP)]),
-        "email_delivery = smtp(host = \"smtp.example.com\", from_email = \"no-reply@example.com\")"
-    ),
-    field!(
-        "sms_delivery",
-        Kind::Service(&[("twilio", TWILIO)]),
-        "sms_delivery = twilio(account_sid = env(\"TWILIO_ACCOUNT_SID\"), auth_token = env(\"TWILIO_AUTH_TOKEN\"), from = \"+15005550006\")"
-    ),
-];
+receiver! {
+    /// Settings of `email_delivery = smtp(...)`.
+    pub(crate) struct SmtpArgs in "`smtp(...)`" {
+        host: StrOrEnv = Required::SmtpHost.example(),
+        port: Int<65_535> = "port = 587",
+        from_name: StrOrEnv = "from_name = \"My app\"",
+        from_email: StrOrEnv = Required::SmtpFromEmail.example(),
+        username: StrOrEnv = "username = env(\"SMTP_USERNAME\")",
+        password: StrOrEnv = "password = env(\"SMTP_PASSWORD\")",
+        secure: LitBool = "secure = true",
+    }
+}
 
-/// Settings of `email_delivery = smtp(...)`.
-pub(crate) static SMTP: &[Field] = &[
-    field!("host", Kind::Str, "host = \"smtp.example.com\""),
-    field!("port", Kind::Int(65_535), "port = 587"),
-    field!("from_name", Kind::Str, "from_name = \"My app\""),
-    field!(
-        "from_email",
-        Kind::Str,
-        "from_email = \"no-reply@example.com\""
-    ),
-    field!("username", Kind::Str, "username = env(\"SMTP_USERNAME\")"),
-    field!("password", Kind::Str, "password = env(\"SMTP_PASSWORD\")"),
-    field!("secure", Kind::Bool, "secure = true"),
-];
+receiver! {
+    /// Settings of `sms_delivery = twilio(...)`.
+    pub(crate) struct TwilioArgs in "`twilio(...)`" {
+        account_sid: StrOrEnv = Required::TwilioAccountSid.example(),
+        auth_token: StrOrEnv = Required::TwilioAuthToken.example(),
+        from: StrOrEnv = "from = \"+15005550006\"",
+        messaging_service_sid: StrOrEnv =
+            "messaging_service_sid = env(\"TWILIO_MESSAGING_SERVICE_SID\")",
+    }
+}
 
-/// Settings of `sms_delivery = twilio(...)`.
-pub(crate) static TWILIO: &[Field] = &[
-    field!(
-        "account_sid",
-        Kind::Str,
-        "account_sid = env(\"TWILIO_ACCOUNT_SID\")"
-    ),
-    field!(
-        "auth_token",
-        Kind::Str,
-        "auth_token = env(\"TWILIO_AUTH_TOKEN\")"
-    ),
-    field!("from", Kind::Str, "from = \"+15005550006\""),
-    field!(
-        "messaging_service_sid",
-        Kind::Str,
-        "messaging_service_sid = env(\"TWILIO_MESSAGING_SERVICE_SID\")"
-    ),
-];
+receiver! {
+    /// Settings of the session recipe.
+    pub(crate) struct SessionArgs in "`session(...)`" {
+        cookie_secure: LitBool = "cookie_secure = true",
+        cookie_same_site: StrOrEnv = "cookie_same_site = \"lax\"",
+        cookie_domain: StrOrEnv = "cookie_domain = \".example.com\"",
+        older_cookie_domain: StrOrEnv = "older_cookie_domain = \"api.example.com\"",
+        anti_csrf: StrOrEnv = "anti_csrf = \"VIA_CUSTOM_HEADER\"",
+        token_transfer: StrOrEnv = "token_transfer = \"cookie\"",
+        session_expired_status_code: Int<{ u16::MAX as u64 }> =
+            "session_expired_status_code = 401",
+        invalid_claim_status_code: Int<{ u16::MAX as u64 }> = "invalid_claim_status_code = 403",
+        use_dynamic_access_token_signing_key: LitBool =
+            "use_dynamic_access_token_signing_key = false",
+        expose_access_token_to_frontend_in_cookie_based_auth: LitBool =
+            "expose_access_token_to_frontend_in_cookie_based_auth = true",
+        jwks_refresh_interval: U32 = "jwks_refresh_interval = 14400",
+    }
+}
 
-/// Settings of the session recipe.
-pub(crate) static SESSION: &[Field] = &[
-    field!("cookie_secure", Kind::Bool, "cookie_secure = true"),
-    field!("cookie_same_site", Kind::Str, "cookie_same_site = \"lax\""),
-    field!(
-        "cookie_domain",
-        Kind::Str,
-        "cookie_domain = \".example.com\""
-    ),
-    field!(
-        "older_cookie_domain",
-        Kind::Str,
-        "older_cookie_domain = \"api.example.com\""
-    ),
-    field!("anti_csrf", Kind::Str, "anti_csrf = \"VIA_CUSTOM_HEADER\""),
-    field!("token_transfer", Kind::Str, "token_transfer = \"cookie\""),
-    field!(
-        "session_expired_status_code",
-        Kind::Int(u16::MAX as u64),
-        "session_expired_status_code = 401"
-    ),
-    field!(
-        "invalid_claim_status_code",
-        Kind::Int(u16::MAX as u64),
-        "invalid_claim_status_code = 403"
-    ),
-    field!(
-        "use_dynamic_access_token_signing_key",
-        Kind::Bool,
-        "use_dynamic_access_token_signing_key = false"
-    ),
-    field!(
-        "expose_access_token_to_frontend_in_cookie_based_auth",
-        Kind::Bool,
-        "expose_access_token_to_frontend_in_cookie_based_auth = true"
-    ),
-    field!(
-        "jwks_refresh_interval",
-        Kind::Int(u32::MAX as u64),
-        "jwks_refresh_interval = 14400"
-    ),
-];
+/// A delivery service with settings, `name(key = value, ...)`.
+pub(crate) trait Service: Receiver {
+    /// The service's name, as written: `smtp`.
+    const NAME: &'static str;
+}
 
-/// The arguments, once read (kept as a type so the other modules name it).
-pub(crate) type Args = Section;
+impl Service for SmtpArgs {
+    const NAME: &'static str = "smtp";
+}
+
+impl Service for TwilioArgs {
+    const NAME: &'static str = "twilio";
+}
+
+/// `email_delivery = console` or `email_delivery = smtp(...)` (and so for SMS with `twilio`).
+pub(crate) enum Delivery<T> {
+    Console(Ident),
+    /// The service's name, and its settings with the tokens of `name(...)`.
+    Service(Ident, Arg<T>),
+}
+
+impl<T: Service> Value for Delivery<T> {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
+        let names = [T::NAME, "console"];
+        let error = |node: &dyn ToTokens, message: String| {
+            darling::Error::custom(message).with_span(&node.to_token_stream().span())
+        };
+        let Meta::NameValue(MetaNameValue { value: expr, .. }) = meta else {
+            return Err(error(
+                meta,
+                format!("`{key}` needs a value: write `{example}`"),
+            ));
+        };
+        let (name, call) = match expr {
+            Expr::Path(p) => (p.path.get_ident(), None),
+            Expr::Call(call) => match &*call.func {
+                Expr::Path(p) => (p.path.get_ident(), Some(call)),
+                _ => (None, None),
+            },
+            _ => (None, None),
+        };
+        let Some(name) = name else {
+            return Err(error(
+                expr,
+                format!("`{key}` takes one of {}: write `{example}`", one_of(&names)),
+            ));
+        };
+        if name == "console" {
+            return match call {
+                Some(call) => Err(darling::Error::custom(format!(
+                    "`console` takes no settings: write `{key} = console`"
+                ))
+                .with_span(&call.paren_token.span.join())),
+                None => Ok(Delivery::Console(name.clone())),
+            };
+        }
+        if name != T::NAME {
+            let hint = match supertokens_rules::did_you_mean(&name.to_string(), &names) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("expected {}", one_of(&names)),
+            };
+            return Err(error(
+                name,
+                format!("unknown `{key}` service `{name}`: {hint}"),
+            ));
+        }
+        // `smtp(host = "…", …)`: each setting is a `name = value` argument of the list.
+        let context = T::CONTEXT;
+        let mut errors = darling::Error::accumulator();
+        let mut items = Vec::new();
+        for arg in call.iter().flat_map(|call| &call.args) {
+            match arg {
+                Expr::Assign(assign) => match &*assign.left {
+                    Expr::Path(p) if p.path.get_ident().is_some() => {
+                        items.push(NestedMeta::Meta(Meta::NameValue(MetaNameValue {
+                            path: p.path.clone(),
+                            eq_token: assign.eq_token,
+                            value: (*assign.right).clone(),
+                        })))
+                    }
+                    other => errors.push(error(
+                        other,
+                        format!("expected the name of a {context} setting"),
+                    )),
+                },
+                other => errors.push(error(
+                    other,
+                    format!(
+                        "{context} takes settings as `name = value`, like `{name}(host = \"smtp.example.com\")`"
+                    ),
+                )),
+            }
+        }
+        let settings = match (read_items::<T>(items), errors.finish()) {
+            (Ok(settings), Ok(())) => settings,
+            (Err(error), Ok(())) | (Ok(_), Err(error)) => return Err(error),
+            (Err(settings), Err(args)) => {
+                return Err(darling::Error::multiple(vec![args, settings]));
+            }
+        };
+        Ok(Delivery::Service(
+            name.clone(),
+            Arg {
+                value: settings,
+                tokens: expr.to_token_stream(),
+            },
+        ))
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -61,6 +61,27 @@ snapshot!(
     }
 );
 
+// Enum settings: a literal becomes the variant; `env(...)` is parsed at start-up by the same
+// `FromStr` (a required one recorded when unset, a literal default becoming the variant).
+snapshot!(
+    enum_settings_from_env,
+    (
+        app_name = "Demo",
+        api_domain = "http://localhost:3001",
+        website_domain = "http://localhost:3000",
+        passwordless(
+            flow_type = env("FLOW_TYPE", default = "MAGIC_LINK"),
+            contact_method = env("CONTACT_METHOD"),
+        ),
+        session(
+            cookie_same_site = env("SAME_SITE"),
+            anti_csrf = "VIA_TOKEN",
+            token_transfer = env("TOKEN_TRANSFER", default = "header"),
+        ),
+    ),
+    fn main() {}
+);
+
 snapshot!(
     crate_path_override,
     (

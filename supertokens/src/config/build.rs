@@ -3,6 +3,7 @@
 
 use supertokens_rules::Invalid;
 use supertokens_rules::app_info as rules;
+use supertokens_rules::required::{self, Required};
 
 use super::{AppInfo, Config, ConfigBuilder, ConfigError, ConfigErrors, CoreConnection, CoreHost};
 
@@ -32,21 +33,22 @@ impl Problems {
         }
     }
 
+    /// As [`check`](Self::check), for a setting without a default: a missing value is a
+    /// problem too.
     fn required<T>(
         &mut self,
         field: &str,
+        setting: Required,
         value: Option<&str>,
-        example: &str,
         rule: impl FnOnce(&str) -> Result<T, Invalid>,
     ) -> Option<T> {
-        if value.is_none() {
-            self.0.push(ConfigError::new(
-                field,
-                format!("is missing: it is required, e.g. `{field} = \"{example}\"`"),
-            ));
-            return None;
+        match setting.check(value) {
+            Ok(value) => self.check(field, Some(value), rule),
+            Err(missing) => {
+                self.push(field, missing.0);
+                None
+            }
         }
-        self.check(field, value, rule)
     }
 
     fn push(&mut self, field: &str, message: impl Into<String>) {
@@ -73,17 +75,26 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
         clock,
     } = builder;
 
-    let app_name = problems.required("app_name", app_name.as_deref(), "My App", rules::app_name);
+    let app_name = problems.required(
+        "app_name",
+        Required::AppName,
+        app_name.as_deref(),
+        rules::app_name,
+    );
     let api_domain = problems.required(
         "api_domain",
+        Required::ApiDomain,
         api_domain.as_deref(),
-        "http://localhost:3001",
         rules::api_domain,
     );
-    let website_domain = problems.required(
+    // Without a website domain, a magic-link flow is the reason to give one.
+    let flow = passwordless.as_ref().and_then(|p| p.flow_type);
+    if website_domain.is_none() {
+        problems.push("website_domain", required::missing_website_domain(flow).0);
+    }
+    let website_domain = problems.check(
         "website_domain",
         website_domain.as_deref(),
-        "http://localhost:3000",
         rules::website_domain,
     );
     let api_base_path = problems.check(
@@ -132,18 +143,12 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
         problems.push("core_timeout", e.0);
     }
 
-    if session.is_none() && passwordless.is_none() {
-        problems.push(
-            "session",
-            "no recipe is enabled: add `session()` (and `passwordless(...)` for sign-in) to \
-             `#[supertokens::app]`, or call `.session(SessionConfig::default())` on the builder",
-        );
-    } else if session.is_none() {
-        problems.push(
-            "passwordless",
-            "needs the session recipe to sign users in: add `session()` beside \
-             `passwordless(...)`, or call `.session(SessionConfig::default())` on the builder",
-        );
+    if let Err(e) = required::some_recipe(session.is_some(), passwordless.is_some()) {
+        problems.push("session", e.0);
+    } else if let Err(e) =
+        required::passwordless_needs_session(passwordless.is_some(), session.is_some())
+    {
+        problems.push("passwordless", e.0);
     }
 
     // The recipes' own rules read the app info (secure cookies depend on api_domain, magic links

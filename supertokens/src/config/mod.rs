@@ -1,7 +1,8 @@
 //! Configuration: app info, the core connection and the recipe list.
 //!
 //! [`Config::builder`] is what `#[supertokens::app]` expands to and what people can call by hand.
-//! Every setter takes the value as written (a string where SuperTokens' docs use one), and
+//! Every setter takes the value as written (a string where SuperTokens' docs use one; an enum
+//! such as [`FlowType`](crate::passwordless::FlowType) where they list fixed spellings), and
 //! [`ConfigBuilder::build`] validates all of them with the rules of `supertokens-rules`, the same
 //! rules the macro applies to literals at compile time.
 //!
@@ -294,11 +295,11 @@ impl ConfigBuilder {
     /// Enables the passwordless recipe (needs [`session`](Self::session) too).
     ///
     /// ```
-    /// use supertokens::passwordless::PasswordlessConfig;
+    /// use supertokens::passwordless::{ContactMethod, FlowType, PasswordlessConfig};
     /// let builder = supertokens::Config::builder().passwordless(
     ///     PasswordlessConfig::default()
-    ///         .flow_type("USER_INPUT_CODE")
-    ///         .contact_method("PHONE"),
+    ///         .flow_type(FlowType::UserInputCode)
+    ///         .contact_method(ContactMethod::Phone),
     /// );
     /// ```
     pub fn passwordless(mut self, config: PasswordlessConfig) -> Self {

@@ -3,13 +3,13 @@ use std::time::Duration;
 use proptest::prelude::*;
 
 use super::*;
-use crate::passwordless::PasswordlessConfig;
+use crate::passwordless::{ContactMethod, FlowType, PasswordlessConfig};
 use crate::session::SessionConfig;
 
 fn passwordless() -> PasswordlessConfig {
     PasswordlessConfig::default()
-        .flow_type("USER_INPUT_CODE")
-        .contact_method("PHONE")
+        .flow_type(FlowType::UserInputCode)
+        .contact_method(ContactMethod::Phone)
 }
 
 fn valid() -> ConfigBuilder {
@@ -244,17 +244,16 @@ fn a_recipe_is_required_and_passwordless_needs_session() {
 
 #[test]
 fn recipe_problems_are_reported_with_app_info_problems() {
-    // An invalid api_domain must not hide a misspelled recipe value: all come in one report.
+    // An invalid api_domain must not hide a recipe problem (a missing contact method; a
+    // misspelt one no longer compiles): all come in one report.
     let found = errors(
-        valid().api_domain("localhost:3001/auth").passwordless(
-            PasswordlessConfig::default()
-                .flow_type("MAGIC")
-                .contact_method("PHONE"),
-        ),
+        valid()
+            .api_domain("localhost:3001/auth")
+            .passwordless(PasswordlessConfig::default().flow_type(FlowType::UserInputCode)),
     );
     let fields = found.fields();
     assert!(fields.contains(&"api_domain"), "{found}");
-    assert!(fields.contains(&"passwordless.flow_type"), "{found}");
+    assert!(fields.contains(&"passwordless.contact_method"), "{found}");
     // The stand-in app info satisfies the cross-field rules, so none is invented.
     assert_eq!(fields.len(), 2, "{found}");
 }

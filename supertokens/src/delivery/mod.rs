@@ -10,11 +10,11 @@
 //!
 //! ```
 //! use supertokens::delivery::{DeliveryError, LoginMessage};
-//! use supertokens::passwordless::PasswordlessConfig;
+//! use supertokens::passwordless::{ContactMethod, FlowType, PasswordlessConfig};
 //!
 //! let config = PasswordlessConfig::new()
-//!     .flow_type("USER_INPUT_CODE")
-//!     .contact_method("EMAIL")
+//!     .flow_type(FlowType::UserInputCode)
+//!     .contact_method(ContactMethod::Email)
 //!     .email_delivery(|message: LoginMessage| async move {
 //!         // hand `message` to your mail queue here
 //!         let _ = (message.to, message.user_input_code);

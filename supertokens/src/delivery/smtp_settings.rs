@@ -3,6 +3,7 @@
 
 use crate::error::ConfigError;
 use supertokens_rules::passwordless as rules;
+use supertokens_rules::required::Required;
 
 /// Where and how to send e-mail over SMTP.
 ///
@@ -102,7 +103,7 @@ impl SmtpSettings {
         match &self.host {
             None => errors.push(ConfigError::new(
                 field("host"),
-                "no SMTP host is set; add `host(\"smtp.example.com\")`",
+                Required::SmtpHost.missing().0,
             )),
             Some(h) => {
                 if let Err(e) = rules::smtp_host(h) {
@@ -118,7 +119,7 @@ impl SmtpSettings {
         match &self.from_email {
             None => errors.push(ConfigError::new(
                 field("from_email"),
-                "no sender address is set; add `from_email(\"no-reply@example.com\")`",
+                Required::SmtpFromEmail.missing().0,
             )),
             Some(e) => {
                 if let Err(e) = rules::smtp_from_email(e) {

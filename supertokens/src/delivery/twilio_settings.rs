@@ -3,6 +3,7 @@
 
 use crate::error::ConfigError;
 use supertokens_rules::passwordless as rules;
+use supertokens_rules::required::Required;
 
 /// Twilio's REST API, `https://api.twilio.com`.
 pub const TWILIO_API_BASE_URL: &str = "https://api.twilio.com";
@@ -85,10 +86,13 @@ impl TwilioSettings {
         let mut check = |name: &str,
                          value: &Option<String>,
                          rule: fn(&str) -> Result<String, supertokens_rules::Invalid>,
-                         missing: &str| {
+                         required: Option<Required>| {
             match value {
-                None if !missing.is_empty() => errors.push(ConfigError::new(field(name), missing)),
-                None => {}
+                None => {
+                    if let Some(required) = required {
+                        errors.push(ConfigError::new(field(name), required.missing().0));
+                    }
+                }
                 Some(v) => {
                     if let Err(e) = rule(v) {
                         errors.push(ConfigError::new(field(name), e.0));
@@ -100,20 +104,20 @@ impl TwilioSettings {
             "account_sid",
             &self.account_sid,
             rules::twilio_account_sid,
-            "no Twilio account SID is set; add `account_sid(\"AC…\")` from the Twilio console",
+            Some(Required::TwilioAccountSid),
         );
         check(
             "auth_token",
             &self.auth_token,
             rules::twilio_auth_token,
-            "no Twilio auth token is set; add `auth_token(\"…\")` from the Twilio console",
+            Some(Required::TwilioAuthToken),
         );
-        check("from", &self.from, rules::twilio_from, "");
+        check("from", &self.from, rules::twilio_from, None);
         check(
             "messaging_service_sid",
             &self.messaging_service_sid,
             rules::twilio_messaging_service_sid,
-            "",
+            None,
         );
         if let Err(e) =
             rules::twilio_sender(self.from.as_deref(), self.messaging_service_sid.as_deref())

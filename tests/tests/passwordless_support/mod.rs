@@ -64,8 +64,8 @@ pub fn app_with(
     let outbox = Outbox::default();
     let (email_box, sms_box) = (outbox.clone(), outbox.clone());
     let passwordless = PasswordlessConfig::new()
-        .flow_type(flow)
-        .contact_method(contact)
+        .flow_type(flow.parse().expect("a flow type"))
+        .contact_method(contact.parse().expect("a contact method"))
         .email_delivery(move |m: LoginMessage| {
             let b = email_box.clone();
             async move {

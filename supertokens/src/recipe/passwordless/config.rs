@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use supertokens_rules::passwordless as rules;
+use supertokens_rules::passwordless::{self as rules, ContactMethod, FlowType};
+use supertokens_rules::required::Required;
 
 use super::functions::PasswordlessFunctions;
 use super::limits::SendLimits;
@@ -53,17 +54,18 @@ pub(crate) enum SmsChoice {
     Console,
 }
 
-/// Configuration of the passwordless recipe. Setters take SuperTokens' own spellings as strings
-/// (so values may come from the environment); [`crate::ConfigBuilder::build`] validates them.
+/// Configuration of the passwordless recipe; [`crate::ConfigBuilder::build`] validates it.
+/// [`FlowType`] and [`ContactMethod`] are required; a value read as text becomes one with
+/// `parse` (`"MAGIC_LINK".parse::<FlowType>()`), whose error lists the accepted spellings.
 ///
 /// ```
 /// use std::time::Duration;
 /// use supertokens::delivery::SmtpSettings;
-/// use supertokens::passwordless::{PasswordlessConfig, SendLimits};
+/// use supertokens::passwordless::{ContactMethod, FlowType, PasswordlessConfig, SendLimits};
 ///
 /// let config = PasswordlessConfig::new()
-///     .flow_type("USER_INPUT_CODE_AND_MAGIC_LINK")
-///     .contact_method("EMAIL")
+///     .flow_type(FlowType::UserInputCodeAndMagicLink)
+///     .contact_method(ContactMethod::Email)
 ///     .smtp(
 ///         SmtpSettings::new()
 ///             .host("smtp.example.com")
@@ -87,8 +89,8 @@ pub(crate) enum SmsChoice {
 #[derive(Clone, Default)]
 #[must_use]
 pub struct PasswordlessConfig {
-    pub(crate) flow_type: Option<String>,
-    pub(crate) contact_method: Option<String>,
+    pub(crate) flow_type: Option<FlowType>,
+    pub(crate) contact_method: Option<ContactMethod>,
     pub(crate) email: Vec<(&'static str, EmailChoice)>,
     pub(crate) sms: Vec<(&'static str, SmsChoice)>,
     pub(crate) send_limits: Option<SendLimits>,
@@ -137,15 +139,27 @@ impl PasswordlessConfig {
         Self::default()
     }
 
-    /// `USER_INPUT_CODE`, `MAGIC_LINK` or `USER_INPUT_CODE_AND_MAGIC_LINK`.
-    pub fn flow_type(mut self, flow_type: impl Into<String>) -> Self {
-        self.flow_type = Some(flow_type.into());
+    /// How users prove they own the contact: a typed code, a magic link, or either (required).
+    ///
+    /// ```
+    /// use supertokens::passwordless::{FlowType, PasswordlessConfig};
+    /// let config = PasswordlessConfig::new().flow_type(FlowType::UserInputCode);
+    /// # let _ = config;
+    /// ```
+    pub fn flow_type(mut self, flow_type: FlowType) -> Self {
+        self.flow_type = Some(flow_type);
         self
     }
 
-    /// `PHONE`, `EMAIL` or `EMAIL_OR_PHONE`.
-    pub fn contact_method(mut self, contact_method: impl Into<String>) -> Self {
-        self.contact_method = Some(contact_method.into());
+    /// Where codes and links are sent: e-mail, SMS, or the user's choice (required).
+    ///
+    /// ```
+    /// use supertokens::passwordless::{ContactMethod, PasswordlessConfig};
+    /// let config = PasswordlessConfig::new().contact_method(ContactMethod::Phone);
+    /// # let _ = config;
+    /// ```
+    pub fn contact_method(mut self, contact_method: ContactMethod) -> Self {
+        self.contact_method = Some(contact_method);
         self
     }
 
@@ -245,7 +259,9 @@ impl PasswordlessConfig {
     /// use supertokens::BoxFuture;
     /// use supertokens::core::CoreError;
     /// use supertokens::core::cdi::{ConsumeCodeRequest, ConsumeCodeResponse};
-    /// use supertokens::passwordless::{PasswordlessConfig, PasswordlessFunctions};
+    /// use supertokens::passwordless::{
+    ///     ContactMethod, FlowType, PasswordlessConfig, PasswordlessFunctions,
+    /// };
     ///
     /// struct LogSignIns {
     ///     original: Arc<dyn PasswordlessFunctions>,
@@ -272,8 +288,8 @@ impl PasswordlessConfig {
     /// }
     ///
     /// let config = PasswordlessConfig::new()
-    ///     .flow_type("USER_INPUT_CODE")
-    ///     .contact_method("PHONE")
+    ///     .flow_type(FlowType::UserInputCode)
+    ///     .contact_method(ContactMethod::Phone)
     ///     .override_functions(|original| Arc::new(LogSignIns { original }));
     /// ```
     pub fn override_functions<F>(mut self, wrap: F) -> Self
@@ -299,11 +315,13 @@ impl PasswordlessConfig {
     /// use axum::{Json, Router, extract::State, routing::post};
     /// use serde_json::{Value, json};
     /// use supertokens::SuperTokens;
-    /// use supertokens::passwordless::{Contact, PasswordlessApi, PasswordlessConfig};
+    /// use supertokens::passwordless::{
+    ///     Contact, ContactMethod, FlowType, PasswordlessApi, PasswordlessConfig,
+    /// };
     ///
     /// let config = PasswordlessConfig::new()
-    ///     .flow_type("USER_INPUT_CODE")
-    ///     .contact_method("EMAIL")
+    ///     .flow_type(FlowType::UserInputCode)
+    ///     .contact_method(ContactMethod::Email)
     ///     .disable_api(PasswordlessApi::EmailExists)
     ///     .disable_api(PasswordlessApi::CreateCode);
     ///
@@ -339,41 +357,15 @@ impl PasswordlessConfig {
     /// Every problem of this configuration, given the app info (empty when valid).
     pub(crate) fn validate(&self, app_info: &AppInfo) -> Vec<ConfigError> {
         let mut errors = Vec::new();
-        let flow = match &self.flow_type {
-            None => {
-                errors.push(ConfigError::new(
-                    "passwordless.flow_type",
-                    "no flow type is set; add `flow_type = \"USER_INPUT_CODE\"` (or \
-                     `\"MAGIC_LINK\"`, `\"USER_INPUT_CODE_AND_MAGIC_LINK\"`)",
-                ));
-                None
-            }
-            Some(v) => match rules::flow_type(v) {
-                Ok(f) => Some(f),
-                Err(e) => {
-                    errors.push(ConfigError::new("passwordless.flow_type", e.0));
-                    None
-                }
-            },
-        };
-        let contact = match &self.contact_method {
-            None => {
-                errors.push(ConfigError::new(
-                    "passwordless.contact_method",
-                    "no contact method is set; add `contact_method = \"EMAIL\"` (or \
-                     `\"PHONE\"`, `\"EMAIL_OR_PHONE\"`)",
-                ));
-                None
-            }
-            Some(v) => match rules::contact_method(v) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    errors.push(ConfigError::new("passwordless.contact_method", e.0));
-                    None
-                }
-            },
-        };
-        if let Some(flow) = flow
+        if self.flow_type.is_none() {
+            let missing = Required::FlowType.missing();
+            errors.push(ConfigError::new("passwordless.flow_type", missing.0));
+        }
+        if self.contact_method.is_none() {
+            let missing = Required::ContactMethod.missing();
+            errors.push(ConfigError::new("passwordless.contact_method", missing.0));
+        }
+        if let Some(flow) = self.flow_type
             && let Err(e) =
                 rules::magic_link_needs_website_domain(flow, Some(&app_info.website_domain))
         {
@@ -421,7 +413,7 @@ impl PasswordlessConfig {
                 }
             }
         }
-        if let Some(contact) = contact
+        if let Some(contact) = self.contact_method
             && !cfg!(debug_assertions)
         {
             errors.extend(release_delivery_errors(
@@ -446,7 +438,7 @@ fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
 
 /// In a release build, every channel the contact method uses needs a delivery chosen on purpose.
 fn release_delivery_errors(
-    contact: rules::ContactMethod,
+    contact: ContactMethod,
     no_email: bool,
     no_sms: bool,
 ) -> Vec<ConfigError> {
@@ -489,8 +481,8 @@ mod tests {
     #[test]
     fn a_complete_config_is_valid() {
         let c = PasswordlessConfig::new()
-            .flow_type("USER_INPUT_CODE_AND_MAGIC_LINK")
-            .contact_method("EMAIL_OR_PHONE");
+            .flow_type(FlowType::UserInputCodeAndMagicLink)
+            .contact_method(ContactMethod::EmailOrPhone);
         assert_eq!(c.validate(&app_info("http://localhost:3000")), vec![]);
     }
 
@@ -501,26 +493,18 @@ mod tests {
             fields(&e),
             ["passwordless.flow_type", "passwordless.contact_method"]
         );
-        let e = PasswordlessConfig::new()
-            .flow_type("MAGIC")
-            .contact_method("SMS")
-            .validate(&app_info("http://localhost:3000"));
-        assert_eq!(
-            fields(&e),
-            ["passwordless.flow_type", "passwordless.contact_method"]
-        );
-        assert!(
-            e[0].message.contains("`\"MAGIC_LINK\"`"),
-            "{}",
-            e[0].message
-        );
+        assert_eq!(e[0].message, Required::FlowType.missing().0);
+        // Unknown spellings are refused by `parse`, before a configuration exists.
+        let e = "MAGIC".parse::<FlowType>().unwrap_err();
+        assert!(e.0.contains("`\"MAGIC_LINK\"`"), "{e}");
+        assert!("SMS".parse::<ContactMethod>().is_err());
     }
 
     #[test]
     fn magic_links_need_the_website_domain() {
         let e = PasswordlessConfig::new()
-            .flow_type("MAGIC_LINK")
-            .contact_method("EMAIL")
+            .flow_type(FlowType::MagicLink)
+            .contact_method(ContactMethod::Email)
             .validate(&app_info(""));
         assert_eq!(fields(&e), ["website_domain"]);
     }
@@ -528,8 +512,8 @@ mod tests {
     #[test]
     fn delivery_settings_are_checked() {
         let e = PasswordlessConfig::new()
-            .flow_type("USER_INPUT_CODE")
-            .contact_method("EMAIL_OR_PHONE")
+            .flow_type(FlowType::UserInputCode)
+            .contact_method(ContactMethod::EmailOrPhone)
             .smtp(SmtpSettings::new().host("smtp.example.com").port(0))
             .twilio(
                 TwilioSettings::new()
@@ -550,11 +534,11 @@ mod tests {
 
     #[test]
     fn release_builds_need_a_delivery_per_channel() {
-        let e = release_delivery_errors(rules::ContactMethod::EmailOrPhone, true, false);
+        let e = release_delivery_errors(ContactMethod::EmailOrPhone, true, false);
         assert_eq!(fields(&e), ["passwordless.email_delivery"]);
         assert!(e[0].message.contains("`console_email()`"));
-        let e = release_delivery_errors(rules::ContactMethod::Phone, true, true);
+        let e = release_delivery_errors(ContactMethod::Phone, true, true);
         assert_eq!(fields(&e), ["passwordless.sms_delivery"]);
-        assert!(release_delivery_errors(rules::ContactMethod::Email, false, true).is_empty());
+        assert!(release_delivery_errors(ContactMethod::Email, false, true).is_empty());
     }
 }

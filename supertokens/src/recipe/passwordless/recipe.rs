@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use supertokens_rules::passwordless::{ContactMethod, FlowType};
+use supertokens_rules::required::Required;
 
 use super::config::{
     CodeGenerator, EmailChoice, EmailValidator, PasswordlessApi, PasswordlessConfig,
@@ -15,6 +16,7 @@ use super::error::PasswordlessError;
 use super::functions::{CodesFilter, Contact, CoreFunctions, PasswordlessFunctions};
 use super::limits::{RateLimited, SendLimiter};
 use super::validate;
+
 use crate::app_info::AppInfo;
 use crate::core::cdi::{
     ConsumeCodeRequest, ConsumeCodeResponse, CreateCodeResponse, DeviceInfo, UpdateUserRequest,
@@ -117,14 +119,13 @@ impl PasswordlessRecipe {
         if !errors.is_empty() {
             return Err(Error::Config(ConfigErrors(errors)));
         }
-        let flow = supertokens_rules::passwordless::flow_type(
-            config.flow_type.as_deref().unwrap_or_default(),
-        )
-        .map_err(|e| config_error("passwordless.flow_type", e.0))?;
-        let contact = supertokens_rules::passwordless::contact_method(
-            config.contact_method.as_deref().unwrap_or_default(),
-        )
-        .map_err(|e| config_error("passwordless.contact_method", e.0))?;
+        // Both are present once `validate` passed; `check` keeps that from being an `unwrap`.
+        let flow = Required::FlowType
+            .check(config.flow_type)
+            .map_err(|e| config_error("passwordless.flow_type", e.0))?;
+        let contact = Required::ContactMethod
+            .check(config.contact_method)
+            .map_err(|e| config_error("passwordless.contact_method", e.0))?;
         let console_default = cfg!(debug_assertions);
         let email: Option<Arc<dyn EmailDelivery>> = match config.email.first().map(|(_, c)| c) {
             Some(EmailChoice::Service(s)) => Some(s.clone()),

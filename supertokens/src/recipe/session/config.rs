@@ -21,30 +21,36 @@ pub(crate) type FunctionsOverride =
 pub(crate) type ApisOverride =
     Arc<dyn Fn(Arc<dyn SessionApis>) -> Arc<dyn SessionApis> + Send + Sync>;
 
-/// Configuration of the session recipe. Setters take SuperTokens' own spellings as strings (so
-/// values may come from the environment); [`crate::ConfigBuilder::build`] validates them.
+/// Configuration of the session recipe; [`crate::ConfigBuilder::build`] validates it against the
+/// app info.
 ///
-/// Every setter has the name of the matching `#[supertokens::app(session(...))]` argument.
+/// Every setter has the name of the matching `#[supertokens::app(session(...))]` argument. The
+/// settings SuperTokens spells as fixed strings take enums ([`SameSite`], [`AntiCsrf`],
+/// [`TokenTransfer`]); a value read as text (from a file, say) becomes one with `parse`, whose
+/// error says what is accepted.
 ///
 /// ```
 /// use std::time::Duration;
-/// use supertokens::session::SessionConfig;
+/// use supertokens::session::{AntiCsrf, SameSite, SessionConfig};
 ///
 /// let session = SessionConfig::new()
-///     .cookie_same_site("lax")
-///     .anti_csrf("VIA_CUSTOM_HEADER")
+///     .cookie_same_site(SameSite::Lax)
+///     .anti_csrf(AntiCsrf::ViaCustomHeader)
 ///     .jwks_refresh_interval(Duration::from_secs(3600));
+/// # let _ = session;
+/// let same_site: SameSite = "lax".parse().expect("a SameSite value");
+/// assert_eq!(same_site, SameSite::Lax);
 /// # let _ = session;
 /// ```
 #[derive(Clone, Default)]
 #[must_use]
 pub struct SessionConfig {
     pub(crate) cookie_secure: Option<bool>,
-    pub(crate) cookie_same_site: Option<String>,
+    pub(crate) cookie_same_site: Option<SameSite>,
     pub(crate) cookie_domain: Option<String>,
     pub(crate) older_cookie_domain: Option<String>,
-    pub(crate) anti_csrf: Option<String>,
-    pub(crate) token_transfer: Option<String>,
+    pub(crate) anti_csrf: Option<AntiCsrf>,
+    pub(crate) token_transfer: Option<TokenTransfer>,
     pub(crate) session_expired_status_code: Option<u16>,
     pub(crate) invalid_claim_status_code: Option<u16>,
     pub(crate) use_dynamic_access_token_signing_key: Option<bool>,
@@ -99,11 +105,17 @@ impl SessionConfig {
         self
     }
 
-    /// `"strict"`, `"lax"` or `"none"`. Default, per app: `none` when the API and the website
-    /// differ in protocol or top-level domain (public suffix list, private section included),
-    /// else `lax`.
-    pub fn cookie_same_site(mut self, same_site: impl Into<String>) -> Self {
-        self.cookie_same_site = Some(same_site.into());
+    /// The `SameSite` attribute of the session cookies. Default, per app: [`SameSite::None`]
+    /// when the API and the website differ in protocol or top-level domain (public suffix list,
+    /// private section included), else [`SameSite::Lax`]. `None` needs secure cookies.
+    ///
+    /// ```
+    /// use supertokens::session::{SameSite, SessionConfig};
+    /// let session = SessionConfig::new().cookie_same_site(SameSite::Strict);
+    /// # let _ = session;
+    /// ```
+    pub fn cookie_same_site(mut self, same_site: SameSite) -> Self {
+        self.cookie_same_site = Some(same_site);
         self
     }
 
@@ -121,17 +133,32 @@ impl SessionConfig {
         self
     }
 
-    /// `"NONE"`, `"VIA_CUSTOM_HEADER"` or `"VIA_TOKEN"`. Default: `VIA_CUSTOM_HEADER` when the
-    /// cookies are cross-site (`SameSite=None`), else `NONE`.
-    pub fn anti_csrf(mut self, mode: impl Into<String>) -> Self {
-        self.anti_csrf = Some(mode.into());
+    /// How requests prove they are not cross-site forgeries. Default:
+    /// [`AntiCsrf::ViaCustomHeader`] when the cookies are cross-site (`SameSite=None`), else
+    /// [`AntiCsrf::None`].
+    ///
+    /// ```
+    /// use supertokens::session::{AntiCsrf, SessionConfig};
+    /// let session = SessionConfig::new().anti_csrf(AntiCsrf::ViaToken);
+    /// # let _ = session;
+    /// ```
+    pub fn anti_csrf(mut self, mode: AntiCsrf) -> Self {
+        self.anti_csrf = Some(mode);
         self
     }
 
-    /// `"cookie"`, `"header"` or `"any"`. Default: new sessions follow the request's
-    /// `st-auth-mode` header (`header` when absent); requests may use either.
-    pub fn token_transfer(mut self, method: impl Into<String>) -> Self {
-        self.token_transfer = Some(method.into());
+    /// How session tokens travel, as the other SDKs' `getTokenTransferMethod` answers:
+    /// [`TokenTransfer::Cookie`], [`TokenTransfer::Header`] or [`TokenTransfer::Any`]. Default:
+    /// new sessions follow the request's `st-auth-mode` header (`header` when absent); requests
+    /// may use either.
+    ///
+    /// ```
+    /// use supertokens::session::{SessionConfig, TokenTransfer};
+    /// let session = SessionConfig::new().token_transfer(TokenTransfer::Header);
+    /// # let _ = session;
+    /// ```
+    pub fn token_transfer(mut self, method: TokenTransfer) -> Self {
+        self.token_transfer = Some(method);
         self
     }
 
@@ -324,18 +351,9 @@ impl Resolved {
             }
         }
         let mut errs = Vec::new();
-        let same_site_cfg = config
-            .cookie_same_site
-            .as_deref()
-            .and_then(|v| parse("cookie_same_site", rules::cookie_same_site(v), &mut errs));
-        let anti_csrf_cfg = config
-            .anti_csrf
-            .as_deref()
-            .and_then(|v| parse("anti_csrf", rules::anti_csrf(v), &mut errs));
-        let token_transfer = config
-            .token_transfer
-            .as_deref()
-            .and_then(|v| parse("token_transfer", rules::token_transfer(v), &mut errs));
+        let same_site_cfg = config.cookie_same_site;
+        let anti_csrf_cfg = config.anti_csrf;
+        let token_transfer = config.token_transfer;
         let cookie_domain = config
             .cookie_domain
             .as_deref()
@@ -347,20 +365,21 @@ impl Resolved {
                 &mut errs,
             )
         });
-        let expired = config.session_expired_status_code.map_or(Some(401), |v| {
-            parse(
-                "session_expired_status_code",
-                rules::status_code(v),
-                &mut errs,
-            )
-        });
-        let invalid_claim = config.invalid_claim_status_code.map_or(Some(403), |v| {
-            parse(
-                "invalid_claim_status_code",
-                rules::status_code(v),
-                &mut errs,
-            )
-        });
+        // A status code: the configured one if it is an HTTP error status, else the default.
+        let mut status = |field: &str, configured: Option<u16>, default: u16| match configured {
+            Some(code) => parse(field, rules::status_code(code), &mut errs),
+            None => Some(default),
+        };
+        let expired = status(
+            "session_expired_status_code",
+            config.session_expired_status_code,
+            rules::DEFAULT_SESSION_EXPIRED_STATUS_CODE,
+        );
+        let invalid_claim = status(
+            "invalid_claim_status_code",
+            config.invalid_claim_status_code,
+            rules::DEFAULT_INVALID_CLAIM_STATUS_CODE,
+        );
         let jwks_secs =
             config
                 .jwks_refresh_interval
@@ -374,7 +393,7 @@ impl Resolved {
 
         let cookie_secure = config
             .cookie_secure
-            .unwrap_or_else(|| app_info.api_domain.starts_with("https"));
+            .unwrap_or_else(|| rules::default_cookie_secure(&app_info.api_domain));
         let api_host = host_of(&app_info.api_domain);
         let website_host = host_of(&app_info.website_domain);
         let api_top = api_host.as_deref().and_then(top_level_domain);
@@ -390,11 +409,7 @@ impl Resolved {
         } else {
             SameSite::Lax
         });
-        let anti_csrf = anti_csrf_cfg.unwrap_or(if same_site == SameSite::None {
-            AntiCsrf::ViaCustomHeader
-        } else {
-            AntiCsrf::None
-        });
+        let anti_csrf = anti_csrf_cfg.unwrap_or(rules::default_anti_csrf(same_site));
 
         if let Some(ss) = same_site_cfg {
             check(
@@ -424,8 +439,10 @@ impl Resolved {
             anti_csrf,
             anti_csrf_configured: anti_csrf_cfg,
             token_transfer,
-            session_expired_status_code: expired.unwrap_or(401),
-            invalid_claim_status_code: invalid_claim.unwrap_or(403),
+            session_expired_status_code: expired
+                .unwrap_or(rules::DEFAULT_SESSION_EXPIRED_STATUS_CODE),
+            invalid_claim_status_code: invalid_claim
+                .unwrap_or(rules::DEFAULT_INVALID_CLAIM_STATUS_CODE),
             use_dynamic_signing_key: config.use_dynamic_access_token_signing_key.unwrap_or(true),
             expose_access_token_in_cookie_mode: config
                 .expose_access_token_to_frontend_in_cookie_based_auth
@@ -557,16 +574,16 @@ mod tests {
 
     #[test]
     fn validation_reports_every_field() {
+        // Text values are refused by `parse`, before a configuration exists.
+        assert!("sometimes".parse::<SameSite>().is_err());
+        assert!("via_token".parse::<AntiCsrf>().is_err());
+        assert!("carrier-pigeon".parse::<TokenTransfer>().is_err());
         let config = SessionConfig::new()
-            .cookie_same_site("sometimes")
-            .anti_csrf("via_token")
-            .token_transfer("carrier-pigeon")
+            .cookie_domain("exa mple.com")
             .session_expired_status_code(403);
         let errors = config.validate(&app("https://api.example.com", "https://example.com"));
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert!(fields.contains(&"session.cookie_same_site"), "{fields:?}");
-        assert!(fields.contains(&"session.anti_csrf"), "{fields:?}");
-        assert!(fields.contains(&"session.token_transfer"), "{fields:?}");
+        assert!(fields.contains(&"session.cookie_domain"), "{fields:?}");
         assert!(
             fields.contains(&"session.invalid_claim_status_code"),
             "{fields:?}"
@@ -576,19 +593,21 @@ mod tests {
     #[test]
     fn cross_field_rules_apply() {
         let api = app("http://api.example.com", "http://example.com");
-        let errors = SessionConfig::new().cookie_same_site("none").validate(&api);
+        let errors = SessionConfig::new()
+            .cookie_same_site(SameSite::None)
+            .validate(&api);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].field, "session.cookie_same_site");
         let errors = SessionConfig::new()
-            .cookie_same_site("none")
+            .cookie_same_site(SameSite::None)
             .cookie_secure(true)
-            .anti_csrf("NONE")
+            .anti_csrf(AntiCsrf::None)
             .validate(&api);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].field, "session.anti_csrf");
         assert!(
             SessionConfig::new()
-                .cookie_same_site("none")
+                .cookie_same_site(SameSite::None)
                 .cookie_secure(true)
                 .validate(&api)
                 .is_empty()
