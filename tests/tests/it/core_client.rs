@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use supertokens::config::CoreHost;
 use supertokens::core::{CoreClient, CoreError};
+use tests::server::{Server, refusing_addr};
 
 /// One request as the test core saw it.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ struct CoreState {
 
 /// A test core on 127.0.0.1.
 struct TestCore {
-    addr: SocketAddr,
+    server: Server,
     state: Arc<CoreState>,
 }
 
@@ -54,12 +54,10 @@ impl TestCore {
             seen: Mutex::new(Vec::new()),
         });
         let app = Router::new().fallback(handle).with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
-        Self { addr, state }
+        Self {
+            server: Server::serve(app).await,
+            state,
+        }
     }
 
     fn host(&self) -> CoreHost {
@@ -68,7 +66,7 @@ impl TestCore {
 
     fn host_with_base_path(&self, base_path: &str) -> CoreHost {
         CoreHost {
-            domain: format!("http://{}", self.addr),
+            domain: self.server.url(),
             base_path: base_path.to_owned(),
         }
     }
@@ -152,12 +150,9 @@ fn client(hosts: Vec<CoreHost>, api_key: Option<&str>) -> CoreClient {
 }
 
 /// An address where nothing listens: connections are refused.
-async fn dead_host() -> CoreHost {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
+fn dead_host() -> CoreHost {
     CoreHost {
-        domain: format!("http://{addr}"),
+        domain: format!("http://{}", refusing_addr()),
         base_path: String::new(),
     }
 }
@@ -242,12 +237,9 @@ async fn headers_api_key_cdi_version_rid_and_content_type() {
     let core = TestCore::start(&["5.3"]).await;
     let client = client(vec![core.host()], Some("key-1"));
 
+    let (pl, phone) = (Some("passwordless"), json!({"phoneNumber": "+14155552671"}));
     let answer: Value = client
-        .post(
-            "/public/recipe/signinup/code",
-            Some("passwordless"),
-            &json!({"phoneNumber": "+14155552671"}),
-        )
+        .post("/public/recipe/signinup/code", pl, &phone)
         .await
         .unwrap();
     assert_eq!(answer["method"], "POST");
@@ -261,11 +253,7 @@ async fn headers_api_key_cdi_version_rid_and_content_type() {
     assert_eq!(answer["body"], r#"{"phoneNumber":"+14155552671"}"#);
 
     let answer: Value = client
-        .put(
-            "/recipe/user",
-            Some("passwordless"),
-            &json!({"userId": "u"}),
-        )
+        .put("/recipe/user", pl, &json!({"userId": "u"}))
         .await
         .unwrap();
     assert_eq!(answer["method"], "PUT");
@@ -333,7 +321,7 @@ async fn a_host_base_path_prefixes_every_path() {
 #[tokio::test]
 async fn failover_when_the_first_host_refuses_connections() {
     let core = TestCore::start(&["5.3"]).await;
-    let client = client(vec![dead_host().await, core.host()], None);
+    let client = client(vec![dead_host(), core.host()], None);
     for _ in 0..3 {
         let answer: Value = client.get("/recipe/echo", None, &[]).await.unwrap();
         assert_eq!(answer["status"], "OK");
@@ -343,7 +331,7 @@ async fn failover_when_the_first_host_refuses_connections() {
 
 #[tokio::test]
 async fn no_host_reachable_is_unavailable() {
-    let client = client(vec![dead_host().await, dead_host().await], None);
+    let client = client(vec![dead_host(), dead_host()], None);
     let err = client
         .get::<Value>("/recipe/echo", None, &[])
         .await
@@ -564,7 +552,7 @@ fn app_config() -> supertokens::ConfigBuilder {
 async fn an_instance_with_connection_uri_talks_to_that_core_with_its_app_info() {
     let core = TestCore::start(&["5.3"]).await;
     let config = app_config()
-        .connection_uri(format!("http://{}/appid-demo", core.addr))
+        .connection_uri(format!("{}/appid-demo", core.server.url()))
         .api_key("key-1")
         .core_timeout(Duration::from_secs(2))
         .build()
@@ -588,13 +576,15 @@ async fn an_instance_with_connection_uri_talks_to_that_core_with_its_app_info() 
 
 #[tokio::test]
 async fn init_installs_one_instance_and_a_second_init_is_an_error() {
-    use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    // `init` installs the instance for the whole process: alone in a process of its own, so the
+    // tests beside it (in this binary) never see a global instance.
+    let name = "init_installs_one_instance_and_a_second_init_is_an_error";
+    if tests::process::run_alone(module_path!(), name, &[]) {
+        return;
+    }
     let config = || {
         app_config()
-            .embedded_core(EmbeddedCoreConfig {
-                database: Database::Memory,
-                ..EmbeddedCoreConfig::default()
-            })
+            .embedded_core(tests::embedded_core::in_memory())
             .build()
             .unwrap()
     };
@@ -618,12 +608,11 @@ async fn init_installs_one_instance_and_a_second_init_is_an_error() {
 
 #[tokio::test]
 async fn an_embedded_core_with_an_api_key_is_called_with_it() {
-    use supertokens::core::embedded_config::{Database, EmbeddedCoreConfig};
+    use supertokens::core::embedded_config::EmbeddedCoreConfig;
     let config = app_config()
         .embedded_core(EmbeddedCoreConfig {
-            database: Database::Memory,
             api_key: Some("embedded-key-1234567890".into()),
-            ..EmbeddedCoreConfig::default()
+            ..tests::embedded_core::in_memory()
         })
         .build()
         .unwrap();

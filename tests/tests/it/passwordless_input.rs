@@ -1,80 +1,75 @@
 //! Malformed and wrong input to the passwordless frontend API: the official SDKs' messages where
 //! they have one, and a clean 400 `{"message": …}` where they would crash with a 500.
 
-mod passwordless_support;
-
-use http::{Method, StatusCode};
-use passwordless_support::{App, app};
+use http::StatusCode;
 use serde_json::json;
+use tests::passwordless::{App, app, app_with};
 
-async fn expect_400(app: &App, path: &str, body: Option<&str>, message: &str) {
-    let r = app
-        .raw(Method::POST, path, &[("rid", "passwordless")], body)
+/// Sends each body (`None`: no body) to `path`, expecting a 400 with the message; first `false`
+/// and `null`, which every API refuses as not an object.
+async fn expect_400s(app: &App, path: &str, cases: &[(Option<&str>, &str)]) {
+    let not_objects = [(Some("false"), NOT_OBJECT), (Some("null"), NOT_OBJECT)];
+    for (body, message) in not_objects.iter().chain(cases) {
+        let request = app.client.post(path).header("rid", "passwordless");
+        let r = match body {
+            Some(body) => request.json_text(body),
+            None => request,
+        }
+        .send()
         .await;
-    assert_eq!(
-        r.status,
-        StatusCode::BAD_REQUEST,
-        "{path} {body:?}: {}",
-        r.raw
-    );
-    assert_eq!(
-        r.headers["content-type"], "application/json",
-        "{path} {body:?}"
-    );
-    assert_eq!(r.body, json!({ "message": message }), "{path} {body:?}");
+        let case = format!("{path} {body:?}: {}", r.text);
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{case}");
+        assert_eq!(r.headers["content-type"], "application/json", "{case}");
+        assert_eq!(r.body, json!({ "message": message }), "{case}");
+    }
 }
 
 const NOT_OBJECT: &str = "Please send a JSON object as the request body";
 const NOT_JSON: &str = "Please send valid JSON in the request body";
 const EXACTLY_ONE: &str = "Please provide exactly one of email or phoneNumber";
 const ONE_OF: &str = "Please provide one of (linkCode) or (deviceId+userInputCode) and not both";
+const NO_PRE_AUTH_SESSION_ID: &str = "Please provide preAuthSessionId";
+const BOTH: &str = "Please provide both deviceId and userInputCode";
 
 #[tokio::test]
 async fn create_code_bad_bodies() {
     let app = app("USER_INPUT_CODE", "EMAIL_OR_PHONE");
     let p = "/auth/signinup/code";
-    // Crash the Python SDK (500) — a 400 here.
-    expect_400(&app, p, Some(r#"{"phoneNumber": null}"#), EXACTLY_ONE).await;
-    expect_400(&app, p, Some("false"), NOT_OBJECT).await;
-    // Crash the Node SDK (500) — a 400 here.
-    expect_400(
+    expect_400s(
         &app,
         p,
-        Some(r#"{"email": {}}"#),
-        "Please make sure that email is a string",
-    )
-    .await;
-    expect_400(&app, p, Some("null"), NOT_OBJECT).await;
-    expect_400(&app, p, Some("[]"), NOT_OBJECT).await;
-    expect_400(&app, p, Some("{\"email\":"), NOT_JSON).await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"phoneNumber": 14155552671}"#),
-        "Please make sure that phoneNumber is a string",
-    )
-    .await;
-    // The official messages.
-    expect_400(&app, p, None, EXACTLY_ONE).await;
-    expect_400(&app, p, Some("{}"), EXACTLY_ONE).await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"email":"a@example.com","phoneNumber":"+14155552671"}"#),
-        EXACTLY_ONE,
-    )
-    .await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"email":"a@example.com","shouldTryLinkingWithSessionUser":"yes"}"#),
-        "Please make sure that shouldTryLinkingWithSessionUser is a boolean",
+        &[
+            // Crash the Python SDK (500) — a 400 here.
+            (Some(r#"{"phoneNumber": null}"#), EXACTLY_ONE),
+            // Crash the Node SDK (500) — a 400 here.
+            (
+                Some(r#"{"email": {}}"#),
+                "Please make sure that email is a string",
+            ),
+            (Some("[]"), NOT_OBJECT),
+            (Some("{\"email\":"), NOT_JSON),
+            (
+                Some(r#"{"phoneNumber": 14155552671}"#),
+                "Please make sure that phoneNumber is a string",
+            ),
+            // The official messages.
+            (None, EXACTLY_ONE),
+            (Some("{}"), EXACTLY_ONE),
+            (
+                Some(r#"{"email":"a@example.com","phoneNumber":"+14155552671"}"#),
+                EXACTLY_ONE,
+            ),
+            (
+                Some(r#"{"email":"a@example.com","shouldTryLinkingWithSessionUser":"yes"}"#),
+                "Please make sure that shouldTryLinkingWithSessionUser is a boolean",
+            ),
+        ],
     )
     .await;
     let huge = format!(r#"{{"email":"{}@example.com"}}"#, "a".repeat(20_000));
-    let r = app.raw(Method::POST, p, &[], Some(&huge)).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.raw);
-    assert!(app.outbox.all().is_empty(), "nothing was sent");
+    let r = app.client.post(p).json_text(&huge).send().await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(app.outbox.is_empty(), "nothing was sent");
     // The flag is accepted when it is a boolean.
     let r = app
         .post(
@@ -82,35 +77,27 @@ async fn create_code_bad_bodies() {
             json!({"email": "a@example.com", "shouldTryLinkingWithSessionUser": false}),
         )
         .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
 }
 
 #[tokio::test]
 async fn resend_bad_bodies() {
     let app = app("USER_INPUT_CODE", "EMAIL");
-    let p = "/auth/signinup/code/resend";
-    expect_400(&app, p, Some("false"), NOT_OBJECT).await;
-    expect_400(&app, p, Some("null"), NOT_OBJECT).await;
-    expect_400(&app, p, None, "Please provide preAuthSessionId").await;
-    expect_400(
+    expect_400s(
         &app,
-        p,
-        Some(r#"{"deviceId":"d"}"#),
-        "Please provide preAuthSessionId",
-    )
-    .await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"preAuthSessionId":"p"}"#),
-        "Please provide a deviceId",
-    )
-    .await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"preAuthSessionId":"p","deviceId":[]}"#),
-        "Please make sure that deviceId is a string",
+        "/auth/signinup/code/resend",
+        &[
+            (None, NO_PRE_AUTH_SESSION_ID),
+            (Some(r#"{"deviceId":"d"}"#), NO_PRE_AUTH_SESSION_ID),
+            (
+                Some(r#"{"preAuthSessionId":"p"}"#),
+                "Please provide a deviceId",
+            ),
+            (
+                Some(r#"{"preAuthSessionId":"p","deviceId":[]}"#),
+                "Please make sure that deviceId is a string",
+            ),
+        ],
     )
     .await;
 }
@@ -118,58 +105,35 @@ async fn resend_bad_bodies() {
 #[tokio::test]
 async fn consume_bad_bodies() {
     let app = app("USER_INPUT_CODE_AND_MAGIC_LINK", "EMAIL");
-    let p = "/auth/signinup/code/consume";
-    expect_400(&app, p, Some("false"), NOT_OBJECT).await;
-    expect_400(&app, p, Some("null"), NOT_OBJECT).await;
-    expect_400(&app, p, Some("{}"), "Please provide preAuthSessionId").await;
-    expect_400(
+    expect_400s(
         &app,
-        p,
-        Some(r#"{"linkCode":"l"}"#),
-        "Please provide preAuthSessionId",
-    )
-    .await;
-    expect_400(&app, p, Some(r#"{"preAuthSessionId":"p"}"#), ONE_OF).await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"preAuthSessionId":"p","linkCode":"l","deviceId":"d"}"#),
-        ONE_OF,
-    )
-    .await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"preAuthSessionId":"p","linkCode":"l","userInputCode":"1"}"#),
-        ONE_OF,
-    )
-    .await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"preAuthSessionId":"p","deviceId":"d"}"#),
-        "Please provide both deviceId and userInputCode",
-    )
-    .await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"preAuthSessionId":"p","userInputCode":"1"}"#),
-        "Please provide both deviceId and userInputCode",
-    )
-    .await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"preAuthSessionId":1,"linkCode":"l"}"#),
-        "Please make sure that preAuthSessionId is a string",
-    )
-    .await;
-    expect_400(
-        &app,
-        p,
-        Some(r#"{"preAuthSessionId":"p","deviceId":"d","userInputCode":123456}"#),
-        "Please make sure that userInputCode is a string",
+        "/auth/signinup/code/consume",
+        &[
+            (Some("{}"), NO_PRE_AUTH_SESSION_ID),
+            (Some(r#"{"linkCode":"l"}"#), NO_PRE_AUTH_SESSION_ID),
+            (Some(r#"{"preAuthSessionId":"p"}"#), ONE_OF),
+            (
+                Some(r#"{"preAuthSessionId":"p","linkCode":"l","deviceId":"d"}"#),
+                ONE_OF,
+            ),
+            (
+                Some(r#"{"preAuthSessionId":"p","linkCode":"l","userInputCode":"1"}"#),
+                ONE_OF,
+            ),
+            (Some(r#"{"preAuthSessionId":"p","deviceId":"d"}"#), BOTH),
+            (
+                Some(r#"{"preAuthSessionId":"p","userInputCode":"1"}"#),
+                BOTH,
+            ),
+            (
+                Some(r#"{"preAuthSessionId":1,"linkCode":"l"}"#),
+                "Please make sure that preAuthSessionId is a string",
+            ),
+            (
+                Some(r#"{"preAuthSessionId":"p","deviceId":"d","userInputCode":123456}"#),
+                "Please make sure that userInputCode is a string",
+            ),
+        ],
     )
     .await;
 }
@@ -180,46 +144,31 @@ async fn a_device_id_of_another_attempt_is_a_400_not_a_500() {
     let (device_a, _pre_a, message_a) = app.create_code(json!({"email": "a@example.com"})).await;
     let (_device_b, pre_b, _) = app.create_code(json!({"email": "b@example.com"})).await;
     let r = app
-        .post(
-            "/auth/signinup/code/consume",
-            json!({"preAuthSessionId": pre_b, "deviceId": device_a,
-                   "userInputCode": message_a.user_input_code.unwrap()}),
-        )
+        .consume_code(&pre_b, &device_a, &message_a.user_input_code.unwrap())
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.raw);
-    assert!(r.body["message"].is_string(), "{}", r.raw);
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.body["message"].is_string(), "{}", r.text);
     assert!(
-        !r.raw.contains("SuperTokens core"),
+        !r.text.contains("SuperTokens core"),
         "no internal detail: {}",
-        r.raw
+        r.text
     );
 }
 
 #[tokio::test]
 async fn exists_apis_need_their_param() {
     let app = app("USER_INPUT_CODE", "EMAIL_OR_PHONE");
-    for path in [
-        "/auth/passwordless/email/exists",
-        "/auth/signup/email/exists",
-        "/auth/passwordless/email/exists?mail=a@b.com",
+    for (path, param) in [
+        ("/auth/passwordless/email/exists", "email"),
+        ("/auth/signup/email/exists", "email"),
+        ("/auth/passwordless/email/exists?mail=a@b.com", "email"),
+        ("/auth/passwordless/phonenumber/exists", "phoneNumber"),
+        ("/auth/signup/phonenumber/exists", "phoneNumber"),
     ] {
         let r = app.get(path).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
-        assert_eq!(
-            r.body,
-            json!({"message": "Please provide the email as a GET param"})
-        );
-    }
-    for path in [
-        "/auth/passwordless/phonenumber/exists",
-        "/auth/signup/phonenumber/exists",
-    ] {
-        let r = app.get(path).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
-        assert_eq!(
-            r.body,
-            json!({"message": "Please provide the phoneNumber as a GET param"})
-        );
+        let message = format!("Please provide the {param} as a GET param");
+        assert_eq!(r.body, json!({ "message": message }), "{path}");
     }
     // The path is case-sensitive, as in the other SDKs and web-js.
     let r = app
@@ -231,25 +180,18 @@ async fn exists_apis_need_their_param() {
 #[tokio::test]
 async fn tenant_ids_follow_the_routing_rule() {
     let app = app("USER_INPUT_CODE", "EMAIL");
+    let email = json!({"email": "a@example.com"});
     let r = app
-        .post(
-            "/auth/bad_tenant/signinup/code",
-            json!({"email": "a@example.com"}),
-        )
+        .post("/auth/bad_tenant/signinup/code", email.clone())
         .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.raw);
-    let r = app
-        .post(
-            "/auth/public/signinup/code",
-            json!({"email": "a@example.com"}),
-        )
-        .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = app.post("/auth/public/signinup/code", email).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
 }
 
 #[tokio::test]
 async fn disabled_apis_are_not_served() {
-    let app = passwordless_support::app_with("USER_INPUT_CODE", "EMAIL", |c| {
+    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| {
         c.no_send_limits()
             .disable_api(supertokens::passwordless::PasswordlessApi::EmailExists)
     });
@@ -259,9 +201,7 @@ async fn disabled_apis_are_not_served() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app.get("/auth/signup/email/exists?email=a%40b.com").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = app
-        .post("/auth/signinup/code", json!({"email": "a@example.com"}))
-        .await;
+    let r = app.send_code(json!({"email": "a@example.com"})).await;
     assert_eq!(r.body["status"], "OK");
 }
 
@@ -269,7 +209,7 @@ async fn disabled_apis_are_not_served() {
 async fn custom_validators_and_code_generator() {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let app = passwordless_support::app_with("USER_INPUT_CODE", "EMAIL_OR_PHONE", |c| {
+    let app = app_with("USER_INPUT_CODE", "EMAIL_OR_PHONE", |c| {
         c.no_send_limits()
             .validate_email_address(|email: &str, _t: &str| {
                 if email.ends_with("@example.com") {
@@ -283,9 +223,7 @@ async fn custom_validators_and_code_generator() {
                 format!("C{:05}", N.fetch_add(1, Ordering::SeqCst))
             })
     });
-    let r = app
-        .post("/auth/signinup/code", json!({"email": "a@gmail.com"}))
-        .await;
+    let r = app.send_code(json!({"email": "a@gmail.com"})).await;
     assert_eq!(
         r.body,
         json!({"status": "GENERAL_ERROR", "message": "Only example.com addresses"})
@@ -296,39 +234,25 @@ async fn custom_validators_and_code_generator() {
     // A custom phone validator may accept what does not parse: it is kept as typed, trimmed.
     let (_, _, m2) = app.create_code(json!({"phoneNumber": " 12345 "})).await;
     assert_eq!(m2.to, "12345");
-    let r = app
-        .post(
-            "/auth/signinup/code/resend",
-            json!({"deviceId": device_id, "preAuthSessionId": pre}),
-        )
-        .await;
+    let r = app.resend(&device_id, &pre).await;
     assert_eq!(r.body["status"], "OK");
     let resent = app.outbox.last().1.user_input_code.unwrap();
     assert_ne!(resent, code);
     assert!(resent.starts_with('C'));
-    let r = app
-        .post(
-            "/auth/signinup/code/consume",
-            json!({"preAuthSessionId": pre, "deviceId": device_id, "userInputCode": resent}),
-        )
-        .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    let r = app.consume_code(&pre, &device_id, &resent).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
 }
 
 #[tokio::test]
 async fn an_unknown_tenant_is_a_404() {
     let app = app("USER_INPUT_CODE", "EMAIL");
-    let r = app
-        .post(
-            "/auth/acme/signinup/code",
-            json!({"email": "a@example.com"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.raw);
+    let email = json!({"email": "a@example.com"});
+    let r = app.post("/auth/acme/signinup/code", email).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
     assert_eq!(r.body, json!({"message": "Unknown tenant"}));
     let r = app
         .get("/auth/acme/passwordless/email/exists?email=a%40example.com")
         .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.raw);
-    assert!(app.outbox.all().is_empty());
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    assert!(app.outbox.is_empty());
 }
