@@ -92,11 +92,6 @@ impl Client {
     pub fn post(&self, path_and_query: &str) -> RequestBuilder<'_> {
         self.request(Method::POST, path_and_query)
     }
-
-    /// A `PUT` request.
-    pub fn put(&self, path_and_query: &str) -> RequestBuilder<'_> {
-        self.request(Method::PUT, path_and_query)
-    }
 }
 
 /// A request being put together; [`send`](RequestBuilder::send) it.
@@ -234,11 +229,6 @@ impl Reply {
             body,
             text,
         }
-    }
-
-    /// The status code and the body text, for comparing both at once.
-    pub fn status_and_text(&self) -> (u16, &str) {
-        (self.status.as_u16(), &self.text)
     }
 
     /// A header's value as text, if present.
