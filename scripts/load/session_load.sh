@@ -6,4 +6,4 @@
 #   scripts/load/session_load.sh [--secs N] [--rounds N] [--connections N]   (defaults 1, 10, 32)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-exec cargo bench -p supertokens --bench session_load -- "$@"
+exec cargo bench -p tests --bench session_load -- "$@"

@@ -1,7 +1,7 @@
 //! Compile-time behaviour of `#[supertokens::app]` and `#[protected]`: every misuse in
 //! `ui/*/fail` must fail with the reviewed message in its `.stderr` (pointing at the offending
 //! token), and every file in `ui/*/pass` must compile and run. Regenerate the `.stderr` files with
-//! `TRYBUILD=overwrite cargo test -p tests --test ui` and review the diff.
+//! `TRYBUILD=overwrite cargo test -p tests --test it ui::` and review the diff.
 
 #[test]
 fn app() {

@@ -4,13 +4,12 @@
 //! time (the messages in `ui/app/fail/*.stderr`).
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
 use axum::routing::get;
-use http_body_util::BodyExt;
+use http::StatusCode;
 use supertokens::protected;
 use supertokens::session::SessionContainer;
-use tower::ServiceExt;
+use supertokens::testing::TestSession;
+use tests::client::Client;
 
 #[protected]
 async fn whoami(session: SessionContainer) -> String {
@@ -35,159 +34,96 @@ async fn checked(session: SessionContainer) -> String {
     session.user_id().to_string()
 }
 
-fn app(st: &supertokens::SuperTokens) -> Router {
-    Router::new()
+/// The handlers on an instance of their own, and a session of `user_id` on it.
+async fn app(user_id: &str) -> (supertokens::SuperTokens, Client, TestSession) {
+    let st = supertokens::testing::instance().expect("instance");
+    let router = Router::new()
         .route("/whoami", get(whoami))
         .route("/greeting", get(greeting))
         .route("/inside", get(no_session_parameter))
         .route("/checked", get(checked))
-        .layer(st.layer())
-}
-
-async fn call(app: &Router, request: Request<Body>) -> (StatusCode, String) {
-    let response = app.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
+        .layer(st.layer());
+    let session = supertokens::testing::session(&st, user_id)
         .await
-        .expect("body")
-        .to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
+        .expect("session");
+    (st, Client::router(router), session)
 }
 
-fn get_request(path: &str) -> Request<Body> {
-    Request::get(path).body(Body::empty()).expect("request")
+/// `GET path`: status and body, with the session's access token as a bearer token, or none.
+async fn get_as(app: &Client, path: &str, session: Option<&TestSession>) -> (u16, String) {
+    let request = app.get(path);
+    let request = match session {
+        Some(session) => request.session(session),
+        None => request,
+    };
+    let reply = request.send().await;
+    (reply.status.as_u16(), reply.text)
 }
 
 #[tokio::test]
 async fn protected_handler_needs_a_session() {
-    let st = supertokens::testing::instance().expect("instance");
-    let app = app(&st);
-
-    let (status, _) = call(&app, get_request("/whoami")).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-
-    let session = supertokens::testing::session(&st, "user-1")
-        .await
-        .expect("session");
-    let request = session
-        .authorize(Request::get("/whoami"))
-        .body(Body::empty())
-        .unwrap();
+    let (_st, app, session) = app("user-1").await;
+    assert_eq!(get_as(&app, "/whoami", None).await.0, 401);
     assert_eq!(
-        call(&app, request).await,
-        (StatusCode::OK, "user-1".to_string())
+        get_as(&app, "/whoami", Some(&session)).await,
+        (200, "user-1".into())
     );
-
-    let request = session
-        .with_cookies(Request::get("/whoami"))
-        .body(Body::empty())
-        .unwrap();
+    let reply = app
+        .get("/whoami")
+        .with(|r| session.with_cookies(r))
+        .send()
+        .await;
     assert_eq!(
-        call(&app, request).await,
-        (StatusCode::OK, "user-1".to_string())
+        (reply.status, reply.text.as_str()),
+        (StatusCode::OK, "user-1")
     );
 }
 
 #[tokio::test]
 async fn a_forged_token_is_rejected() {
-    let st = supertokens::testing::instance().expect("instance");
-    let app = app(&st);
-    let session = supertokens::testing::session(&st, "user-1")
-        .await
-        .expect("session");
-    let mut forged = session.access_token.clone();
-    forged.pop();
-    forged.push(if session.access_token.ends_with('A') {
-        'B'
-    } else {
-        'A'
-    });
-    let request = Request::get("/whoami")
-        .header("authorization", format!("Bearer {forged}"))
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(call(&app, request).await.0, StatusCode::UNAUTHORIZED);
+    let (_st, app, session) = app("user-1").await;
+    let forged = tests::codes::forge_signature(&session.access_token);
+    let reply = app.get("/whoami").bearer(&forged).send().await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn optional_form_gets_none_without_a_session() {
-    let st = supertokens::testing::instance().expect("instance");
-    let app = app(&st);
-
-    assert_eq!(
-        call(&app, get_request("/greeting")).await,
-        (StatusCode::OK, "hello, stranger".to_string())
-    );
-
-    let session = supertokens::testing::session(&st, "user-2")
-        .await
-        .expect("session");
-    let request = session
-        .authorize(Request::get("/greeting"))
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(
-        call(&app, request).await,
-        (StatusCode::OK, "hello user-2".to_string())
-    );
+    let [anonymous, signed_in] = without_and_with_a_session("/greeting", "user-2").await;
+    assert_eq!(anonymous, (200, "hello, stranger".into()));
+    assert_eq!(signed_in, (200, "hello user-2".into()));
 }
 
 #[tokio::test]
 async fn handler_without_session_parameter_is_still_protected() {
-    let st = supertokens::testing::instance().expect("instance");
-    let app = app(&st);
+    let [anonymous, signed_in] = without_and_with_a_session("/inside", "user-3").await;
+    assert_eq!(anonymous.0, 401);
+    assert_eq!(signed_in, (200, "inside".into()));
+}
 
-    assert_eq!(
-        call(&app, get_request("/inside")).await.0,
-        StatusCode::UNAUTHORIZED
-    );
-
-    let session = supertokens::testing::session(&st, "user-3")
-        .await
-        .expect("session");
-    let request = session
-        .authorize(Request::get("/inside"))
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(
-        call(&app, request).await,
-        (StatusCode::OK, "inside".to_string())
-    );
+/// `GET path` without a session, then with one of `user_id`: status and body of each.
+async fn without_and_with_a_session(path: &str, user_id: &str) -> [(u16, String); 2] {
+    let (_st, app, session) = app(user_id).await;
+    [
+        get_as(&app, path, None).await,
+        get_as(&app, path, Some(&session)).await,
+    ]
 }
 
 #[tokio::test]
 async fn check_database_rejects_a_revoked_session() {
-    let st = supertokens::testing::instance().expect("instance");
-    let app = app(&st);
-    let session = supertokens::testing::session(&st, "user-4")
-        .await
-        .expect("session");
-
-    let request = session
-        .authorize(Request::get("/checked"))
-        .body(Body::empty())
-        .unwrap();
+    let (st, app, session) = app("user-4").await;
     assert_eq!(
-        call(&app, request).await,
-        (StatusCode::OK, "user-4".to_string())
+        get_as(&app, "/checked", Some(&session)).await,
+        (200, "user-4".into())
     );
 
     let handle = session.session.handle().to_string();
     assert!(st.session().revoke_session(&handle).await.expect("revoke"));
 
     // The access token itself is still valid until it expires: only the database knows.
-    let request = session
-        .authorize(Request::get("/whoami"))
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(call(&app, request).await.0, StatusCode::OK);
-    let request = session
-        .authorize(Request::get("/checked"))
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(call(&app, request).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(get_as(&app, "/whoami", Some(&session)).await.0, 200);
+    assert_eq!(get_as(&app, "/checked", Some(&session)).await.0, 401);
 }
 
 // Start-up through the generated code. The variables are never set by the test suite itself;
@@ -204,15 +140,13 @@ fn start() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-const CHILD: &str = "ST_MACROS_TEST_CHILD";
-
 /// In the child process (see below) this prints the start-up error for the parent to read.
 #[test]
 fn unset_required_variables_are_named_at_start_up() {
     let error = start()
         .expect_err("app_name and api_domain are unset")
         .to_string();
-    if std::env::var_os(CHILD).is_some() {
+    if tests::process::is_child() {
         println!("<<<{error}>>>");
         return;
     }
@@ -245,18 +179,14 @@ fn compile_time_message(case: &str) -> String {
         .to_string()
 }
 
-/// Runs `start()` in a child process with `vars` set, and returns the problems it reports.
+/// Runs `start()` in a child process with `vars` set (this process's environment is shared by
+/// every test, so it is never changed), and returns the problems it reports.
 fn start_up_problems(vars: &[(&str, &str)]) -> Vec<String> {
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "unset_required_variables_are_named_at_start_up",
-            "--nocapture",
-        ])
-        .env(CHILD, "1")
-        .envs(vars.iter().copied())
-        .output()
-        .expect("run the child");
+    let output = tests::process::run_child(
+        module_path!(),
+        "unset_required_variables_are_named_at_start_up",
+        vars,
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let start = stdout.find("<<<").expect("the child printed its error") + 3;
     let end = stdout[start..].find(">>>").expect("end marker") + start;

@@ -5,7 +5,7 @@
 //! The server and the load generator share this process (a 2-worker tokio runtime); phases
 //! alternate route by route so background noise hits every route alike. It stops by itself.
 //!
-//! `cargo bench -p supertokens --bench session_load -- [--secs N] [--rounds N] [--connections N]`
+//! `cargo bench -p tests --bench session_load -- [--secs N] [--rounds N] [--connections N]`
 //! (or `scripts/load/session_load.sh`).
 
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::routing::get;
 use supertokens::session::{SessionConfig, SessionContainer};
+use tests::server::Server;
 
 async fn open() -> &'static str {
     "ok"
@@ -137,15 +138,13 @@ async fn run(args: Args) {
                 .route("/protected-uncached", get(protected))
                 .layer(uncached.layer()),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let server = Server::serve(app).await;
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.connections)
         .build()
         .unwrap();
-    let base = format!("http://{addr}");
+    let base = server.url();
     let routes = [
         ("open", format!("{base}/open"), format!("Bearer {token}")),
         (
@@ -194,7 +193,7 @@ async fn run(args: Args) {
             totals[i].1
         );
     }
-    server.abort();
+    drop(server);
     if failures > 0 {
         eprintln!("error: {failures} requests failed");
         std::process::exit(1);

@@ -33,32 +33,16 @@ async fn a_protected_handler_in_three_lines() -> Result<(), Box<dyn std::error::
         .to_bytes();
     assert_eq!(&body[..], b"user-1");
 
-    // Cookie mode.
-    let response = app
-        .clone()
-        .oneshot(
-            session
-                .with_cookies(Request::get("/whoami"))
-                .body(Body::empty())?,
-        )
-        .await?;
-    assert_eq!(response.status(), 200);
-
-    // Without a session, and after expiry.
-    let response = app
-        .clone()
-        .oneshot(Request::get("/whoami").body(Body::empty())?)
-        .await?;
-    assert_eq!(response.status(), 401);
+    // Cookie mode; without a session; after expiry.
+    let status = async |request: http::request::Builder| {
+        let response = app.clone().oneshot(request.body(Body::empty())?).await?;
+        Ok::<_, Box<dyn std::error::Error>>(response.status())
+    };
+    let whoami = || Request::get("/whoami");
+    assert_eq!(status(session.with_cookies(whoami())).await?, 200);
+    assert_eq!(status(whoami()).await?, 401);
     st.clock().advance(Duration::from_secs(2 * 3600));
-    let response = app
-        .oneshot(
-            session
-                .authorize(Request::get("/whoami"))
-                .body(Body::empty())?,
-        )
-        .await?;
-    assert_eq!(response.status(), 401);
+    assert_eq!(status(session.authorize(whoami())).await?, 401);
     Ok(())
 }
 

@@ -2,8 +2,6 @@
 //! server (from the workspace's Python venv, made by `scripts/setup/python.sh`) and a local HTTP
 //! server standing in for Twilio's REST API.
 
-mod passwordless_support;
-
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -11,11 +9,14 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
 use axum::routing::post;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use http::{HeaderMap, StatusCode};
-use passwordless_support::{App, app_from};
 use serde_json::{Value, json};
 use supertokens::delivery::{SmtpSettings, TwilioSettings};
 use supertokens::passwordless::PasswordlessConfig;
+use tests::passwordless::{App, WEBSITE, app_from, link_code};
+use tests::server::{Server, refusing_addr};
 
 // --- SMTP -------------------------------------------------------------------------------------
 
@@ -117,13 +118,20 @@ impl SmtpServer {
     }
 }
 
-fn between<'a>(text: &'a str, start: &str, end: &[char]) -> &'a str {
+/// The part of `text` after `start`, up to the end of the line or word.
+fn after<'a>(text: &'a str, start: &str) -> &'a str {
     let from = text
         .find(start)
         .unwrap_or_else(|| panic!("{start:?} in {text}"))
         + start.len();
     let rest = &text[from..];
-    &rest[..rest.find(end).unwrap_or(rest.len())]
+    &rest[..rest.find(['\r', '\n', ' ']).unwrap_or(rest.len())]
+}
+
+/// The magic link in a message's text.
+fn link_in(text: &str) -> String {
+    let page = format!("{WEBSITE}/auth/verify?");
+    format!("{page}{}", after(text, &page))
 }
 
 #[tokio::test]
@@ -144,10 +152,8 @@ async fn smtp_delivers_the_code_and_the_link() {
                     .password("mail-secret"),
             ),
     );
-    let r = app
-        .post("/auth/signinup/code", json!({"email": "ada@example.com"}))
-        .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    let r = app.send_code(json!({"email": "ada@example.com"})).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
     let pre = r.body["preAuthSessionId"].as_str().unwrap().to_owned();
     let device_id = r.body["deviceId"].as_str().unwrap().to_owned();
 
@@ -162,66 +168,35 @@ async fn smtp_delivers_the_code_and_the_link() {
     );
     let text = mail["text"].as_str().expect("a text part");
     let html = mail["html"].as_str().expect("an HTML part");
-    let code = between(text, "Your one-time code: ", &['\r', '\n', ' ']).to_owned();
+    let code = after(text, "Your one-time code: ").to_owned();
     assert!(
         code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()),
         "{code}"
     );
     assert!(html.contains(&code));
-    let link = format!(
-        "http://localhost:3000/auth/verify?{}",
-        between(
-            text,
-            "http://localhost:3000/auth/verify?",
-            &['\r', '\n', ' ']
-        )
-    );
-    let link_code = passwordless_support::link_code(&link, &pre, "public");
+    let link = link_in(text);
+    let first_link_code = link_code(&link, &pre, "public");
     assert!(html.contains(&link.replace('&', "&amp;")), "{html}");
     assert!(text.contains("10 minutes"), "{text}");
 
     // The code from the e-mail signs in; a second e-mail's link signs in too.
-    let r = app
-        .post(
-            "/auth/signinup/code/consume",
-            json!({"preAuthSessionId": pre, "deviceId": device_id, "userInputCode": code}),
-        )
-        .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
-    let r = app
-        .post("/auth/signinup/code", json!({"email": "ada@example.com"}))
-        .await;
+    let r = app.consume_code(&pre, &device_id, &code).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
+    let r = app.send_code(json!({"email": "ada@example.com"})).await;
     let pre2 = r.body["preAuthSessionId"].as_str().unwrap().to_owned();
     let (mail, _server) = server.next_message().await;
     let text = mail["text"].as_str().unwrap();
-    let link = format!(
-        "http://localhost:3000/auth/verify?{}",
-        between(
-            text,
-            "http://localhost:3000/auth/verify?",
-            &['\r', '\n', ' ']
-        )
-    );
-    let link_code2 = passwordless_support::link_code(&link, &pre2, "public");
-    assert_ne!(link_code, link_code2);
-    let r = app
-        .post(
-            "/auth/signinup/code/consume",
-            json!({"preAuthSessionId": pre2, "linkCode": link_code2}),
-        )
-        .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    let link = link_in(text);
+    let link_code2 = link_code(&link, &pre2, "public");
+    assert_ne!(first_link_code, link_code2);
+    let r = app.consume_link(&pre2, &link_code2).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
     assert_eq!(r.body["createdNewRecipeUser"], false);
 }
 
 #[tokio::test]
 async fn an_unreachable_smtp_server_is_a_clean_500() {
-    // A port nothing listens on: bind one, then close it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = refusing_addr().port();
     let app = app_from(
         PasswordlessConfig::new()
             .flow_type(supertokens::passwordless::FlowType::UserInputCode)
@@ -233,45 +208,57 @@ async fn an_unreachable_smtp_server_is_a_clean_500() {
                     .from_email("no-reply@example.com"),
             ),
     );
-    let r = app
-        .post("/auth/signinup/code", json!({"email": "ada@example.com"}))
-        .await;
+    let r = app.send_code(json!({"email": "ada@example.com"})).await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.body, json!({"message": "Internal server error"}));
 }
 
 // --- Twilio -----------------------------------------------------------------------------------
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<(String, HeaderMap, String)>>>);
-
 /// A stand-in for Twilio's API: records each request, answers like Twilio (201 + JSON), or with
 /// Twilio's error shape when the body asks for the magic number `+15005550001`.
-async fn twilio_stub() -> (String, Captured) {
-    let captured = Captured::default();
-    let app = axum::Router::new()
-        .route(
-            "/2010-04-01/Accounts/{sid}/Messages.json",
-            post(
-                |State(c): State<Captured>, uri: http::Uri, headers: HeaderMap, body: String| async move {
-                    let invalid = body.contains("To=%2B15005550001");
-                    c.0.lock().unwrap().push((uri.path().to_owned(), headers, body));
-                    if invalid {
-                        (
-                            StatusCode::BAD_REQUEST,
-                            axum::Json(json!({"code": 21211, "message": "The 'To' number is not a valid phone number.", "status": 400})),
-                        )
-                    } else {
-                        (StatusCode::CREATED, axum::Json(json!({"sid": "SM123", "status": "queued"})))
-                    }
-                },
-            ),
-        )
-        .with_state(captured.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), captured)
+struct Twilio {
+    server: Server,
+    requests: Arc<Mutex<Vec<(String, HeaderMap, String)>>>,
+}
+
+impl Twilio {
+    async fn start() -> Self {
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let app = axum::Router::new()
+            .route(
+                "/2010-04-01/Accounts/{sid}/Messages.json",
+                post(
+                    |State(requests): State<Arc<Mutex<Vec<_>>>>, uri: http::Uri, headers: HeaderMap, body: String| async move {
+                        let invalid = body.contains("To=%2B15005550001");
+                        requests.lock().unwrap().push((uri.path().to_owned(), headers, body));
+                        if invalid {
+                            (
+                                StatusCode::BAD_REQUEST,
+                                axum::Json(json!({"code": 21211, "message": "The 'To' number is not a valid phone number.", "status": 400})),
+                            )
+                        } else {
+                            (StatusCode::CREATED, axum::Json(json!({"sid": "SM123", "status": "queued"})))
+                        }
+                    },
+                ),
+            )
+            .with_state(requests.clone());
+        Self {
+            server: Server::serve(app).await,
+            requests,
+        }
+    }
+
+    /// The newest request: path, headers and body.
+    fn last(&self) -> (String, HeaderMap, String) {
+        self.requests
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .expect("Twilio was called")
+    }
 }
 
 fn form(body: &str) -> Vec<(String, String)> {
@@ -300,33 +287,12 @@ fn form(body: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn base64(input: &str) -> String {
-    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let b = input.as_bytes();
-    let mut out = String::new();
-    for chunk in b.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "twilio-auth-token";
 
 /// A USER_INPUT_CODE / PHONE app sending through the Twilio stand-in from `+15005550006`.
-async fn twilio_app(
-    more: impl FnOnce(PasswordlessConfig) -> PasswordlessConfig,
-) -> (App, Captured) {
-    let (base, captured) = twilio_stub().await;
+async fn twilio_app(more: impl FnOnce(PasswordlessConfig) -> PasswordlessConfig) -> (App, Twilio) {
+    let twilio = Twilio::start().await;
     let config = PasswordlessConfig::new()
         .flow_type(supertokens::passwordless::FlowType::UserInputCode)
         .contact_method(supertokens::passwordless::ContactMethod::Phone)
@@ -336,26 +302,23 @@ async fn twilio_app(
                 .account_sid(SID)
                 .auth_token(TOKEN)
                 .from("+15005550006")
-                .api_base_url(&base),
+                .api_base_url(twilio.server.url()),
         );
-    (app_from(more(config)), captured)
+    (app_from(more(config)), twilio)
 }
 
 #[tokio::test]
 async fn twilio_sends_the_code_with_basic_auth_and_form_fields() {
-    let (app, captured) = twilio_app(|c| c).await;
+    let (app, twilio) = twilio_app(|c| c).await;
     let r = app
-        .post(
-            "/auth/signinup/code",
-            json!({"phoneNumber": "+1 415 555 2671"}),
-        )
+        .send_code(json!({"phoneNumber": "+1 415 555 2671"}))
         .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
-    let (path, headers, body) = captured.0.lock().unwrap().pop().expect("Twilio was called");
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
+    let (path, headers, body) = twilio.last();
     assert_eq!(path, format!("/2010-04-01/Accounts/{SID}/Messages.json"));
     assert_eq!(
         headers["authorization"],
-        format!("Basic {}", base64(&format!("{SID}:{TOKEN}"))).as_str()
+        format!("Basic {}", STANDARD.encode(format!("{SID}:{TOKEN}"))).as_str()
     );
     assert_eq!(headers["content-type"], "application/x-www-form-urlencoded");
     let fields = form(&body);
@@ -370,18 +333,16 @@ async fn twilio_sends_the_code_with_basic_auth_and_form_fields() {
     );
     let code: String = text.chars().take(6).collect();
     assert!(code.chars().all(|c| c.is_ascii_digit()), "{text}");
+    let field = |name: &str| r.body[name].as_str().unwrap().to_owned();
     let r = app
-        .post(
-            "/auth/signinup/code/consume",
-            json!({"preAuthSessionId": r.body["preAuthSessionId"], "deviceId": r.body["deviceId"], "userInputCode": code}),
-        )
+        .consume_code(&field("preAuthSessionId"), &field("deviceId"), &code)
         .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
 }
 
 #[tokio::test]
 async fn twilio_with_a_messaging_service_and_magic_links() {
-    let (base, captured) = twilio_stub().await;
+    let twilio = Twilio::start().await;
     let mg = "MG0123456789abcdef0123456789abcdef";
     let app = app_from(
         PasswordlessConfig::new()
@@ -394,65 +355,37 @@ async fn twilio_with_a_messaging_service_and_magic_links() {
                     .account_sid(SID)
                     .auth_token(TOKEN)
                     .messaging_service_sid(mg)
-                    .api_base_url(&base),
+                    .api_base_url(twilio.server.url()),
             ),
     );
-    let r = app
-        .post(
-            "/auth/signinup/code",
-            json!({"phoneNumber": "+36701234567"}),
-        )
-        .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    let r = app.send_code(json!({"phoneNumber": "+36701234567"})).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
     let pre = r.body["preAuthSessionId"].as_str().unwrap().to_owned();
-    let (_, _, body) = captured.0.lock().unwrap().pop().expect("Twilio was called");
+    let (_, _, body) = twilio.last();
     let fields = form(&body);
     assert_eq!(fields[0], ("To".to_owned(), "+36701234567".to_owned()));
     assert_eq!(fields[1], ("MessagingServiceSid".to_owned(), mg.to_owned()));
     assert!(!fields.iter().any(|(k, _)| k == "From"));
     let text = &fields[2].1;
-    let link = format!(
-        "http://localhost:3000/auth/verify?{}",
-        between(
-            text,
-            "http://localhost:3000/auth/verify?",
-            &['\r', '\n', ' ']
-        )
-    );
-    let code = passwordless_support::link_code(&link, &pre, "public");
-    let r = app
-        .post(
-            "/auth/signinup/code/consume",
-            json!({"preAuthSessionId": pre, "linkCode": code}),
-        )
-        .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    let link = link_in(text);
+    let code = link_code(&link, &pre, "public");
+    let r = app.consume_link(&pre, &code).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
 }
 
 #[tokio::test]
 async fn a_twilio_refusal_is_a_clean_500_without_secrets() {
-    let (app, captured) = twilio_app(|c| c.validate_phone_number(|_: &str, _: &str| Ok(()))).await;
-    let r = app
-        .post(
-            "/auth/signinup/code",
-            json!({"phoneNumber": "+15005550001"}),
-        )
-        .await;
-    assert_eq!(captured.0.lock().unwrap().len(), 1);
+    let (app, twilio) = twilio_app(|c| c.validate_phone_number(|_: &str, _: &str| Ok(()))).await;
+    let r = app.send_code(json!({"phoneNumber": "+15005550001"})).await;
+    assert_eq!(twilio.requests.lock().unwrap().len(), 1);
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.body, json!({"message": "Internal server error"}));
-    assert!(!r.raw.contains(TOKEN));
+    assert!(!r.text.contains(TOKEN));
 }
 
 #[test]
 fn twilio_needs_exactly_one_sender() {
-    let base = || {
-        supertokens::Config::builder()
-            .app_name("Test")
-            .api_domain("http://localhost:3001")
-            .website_domain("http://localhost:3000")
-    };
-    let both = base()
+    let both = supertokens::testing::config()
         .passwordless(
             PasswordlessConfig::new()
                 .flow_type(supertokens::passwordless::FlowType::UserInputCode)
@@ -472,7 +405,7 @@ fn twilio_needs_exactly_one_sender() {
         both.contains("passwordless.twilio.from") && both.contains("exactly one sender"),
         "{both}"
     );
-    let neither = base()
+    let neither = supertokens::testing::config()
         .passwordless(
             PasswordlessConfig::new()
                 .flow_type(supertokens::passwordless::FlowType::UserInputCode)

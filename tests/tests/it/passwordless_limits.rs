@@ -1,24 +1,30 @@
 //! Send limits (an addition of this SDK): per contact, per client IP, and between resends to a
 //! device; answered with 429, `Retry-After` and a JSON body, with nothing created or sent.
 
-mod passwordless_support;
-
+use std::future::IntoFuture as _;
 use std::time::Duration;
 
-use http::{Method, StatusCode};
-use passwordless_support::{App, app_with};
+use http::StatusCode;
 use serde_json::json;
 use supertokens::passwordless::SendLimits;
+use tests::client::Reply;
+use tests::passwordless::{App, app_with};
+use tests::server::Server;
 
-fn assert_limited(r: &passwordless_support::Reply, max_wait: u64) -> u64 {
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.raw);
-    assert_eq!(r.body["status"], "RATE_LIMITED", "{}", r.raw);
+/// A USER_INPUT_CODE / EMAIL app with these send limits.
+fn limited(limits: SendLimits) -> App {
+    app_with("USER_INPUT_CODE", "EMAIL", |c| c.send_limits(limits))
+}
+
+fn assert_limited(r: &Reply, max_wait: u64) -> u64 {
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert_eq!(r.body["status"], "RATE_LIMITED", "{}", r.text);
     assert!(
         r.body["message"]
             .as_str()
             .is_some_and(|m| m.contains("try again") || m.contains("wait")),
         "{}",
-        r.raw
+        r.text
     );
     let secs = r.body["retryAfterSeconds"]
         .as_u64()
@@ -28,9 +34,8 @@ fn assert_limited(r: &passwordless_support::Reply, max_wait: u64) -> u64 {
     secs
 }
 
-async fn send(app: &App, email: &str) -> passwordless_support::Reply {
-    app.post("/auth/signinup/code", json!({"email": email}))
-        .await
+async fn send(app: &App, email: &str) -> Reply {
+    app.send_code(json!({"email": email})).await
 }
 
 #[tokio::test]
@@ -55,63 +60,49 @@ async fn defaults_allow_five_sends_per_contact_per_hour() {
 async fn resends_to_a_device_wait_thirty_seconds_by_default() {
     let app = app_with("USER_INPUT_CODE", "EMAIL", |c| c);
     let (device_id, pre, _) = app.create_code(json!({"email": "r@example.com"})).await;
-    let resend = json!({"deviceId": device_id, "preAuthSessionId": pre});
-    let r = app.post("/auth/signinup/code/resend", resend.clone()).await;
+    let r = app.resend(&device_id, &pre).await;
     let wait = assert_limited(&r, 30);
     assert!(wait >= 29, "{wait}");
     assert!(
         r.body["message"].as_str().unwrap().contains("wait"),
         "{}",
-        r.raw
+        r.text
     );
     app.clock.advance(Duration::from_secs(31));
-    let r = app.post("/auth/signinup/code/resend", resend.clone()).await;
-    assert_eq!(r.body, json!({"status": "OK"}), "{}", r.raw);
-    let r = app.post("/auth/signinup/code/resend", resend).await;
-    assert_limited(&r, 30);
+    let r = app.resend(&device_id, &pre).await;
+    assert_eq!(r.body, json!({"status": "OK"}), "{}", r.text);
+    assert_limited(&app.resend(&device_id, &pre).await, 30);
 }
 
 #[tokio::test]
 async fn resends_count_towards_the_contact_limit() {
-    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| {
-        c.send_limits(
-            SendLimits::new()
-                .per_identifier(2, Duration::from_secs(600))
-                .no_resend_interval(),
-        )
-    });
-    let (device_id, pre, _) = app.create_code(json!({"email": "c@example.com"})).await;
-    let resend = json!({"deviceId": device_id, "preAuthSessionId": pre});
-    assert_eq!(
-        app.post("/auth/signinup/code/resend", resend.clone())
-            .await
-            .body["status"],
-        "OK"
+    let app = limited(
+        SendLimits::new()
+            .per_identifier(2, Duration::from_secs(600))
+            .no_resend_interval(),
     );
-    let r = app.post("/auth/signinup/code/resend", resend).await;
-    let secs = assert_limited(&r, 600);
+    let (device_id, pre, _) = app.create_code(json!({"email": "c@example.com"})).await;
+    assert_eq!(app.resend(&device_id, &pre).await.body["status"], "OK");
+    let secs = assert_limited(&app.resend(&device_id, &pre).await, 600);
     assert!(secs > 590, "{secs}");
 }
 
 #[tokio::test]
 async fn per_ip_limit_uses_the_configured_header() {
-    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| {
-        c.send_limits(
-            SendLimits::disabled()
-                .per_ip(2, Duration::from_secs(60))
-                .client_ip_header("x-forwarded-for"),
-        )
-    });
+    let app = limited(
+        SendLimits::disabled()
+            .per_ip(2, Duration::from_secs(60))
+            .client_ip_header("x-forwarded-for"),
+    );
     let from = |ip: &'static str, email: &'static str| {
         let app = &app;
         async move {
-            app.raw(
-                Method::POST,
-                "/auth/signinup/code",
-                &[("x-forwarded-for", ip)],
-                Some(&json!({"email": email}).to_string()),
-            )
-            .await
+            app.client
+                .post("/auth/signinup/code")
+                .header("x-forwarded-for", ip)
+                .json(&json!({"email": email}))
+                .send()
+                .await
         }
     };
     assert_eq!(
@@ -127,7 +118,7 @@ async fn per_ip_limit_uses_the_configured_header() {
     assert!(
         r.body["message"].as_str().unwrap().contains("network"),
         "{}",
-        r.raw
+        r.text
     );
     assert_eq!(
         from("198.51.100.1", "3@example.com").await.body["status"],
@@ -144,39 +135,27 @@ async fn limits_can_be_turned_off() {
         assert_eq!(send(&app, "a@example.com").await.body["status"], "OK");
     }
     let (device_id, pre, _) = app.create_code(json!({"email": "a@example.com"})).await;
-    let r = app
-        .post(
-            "/auth/signinup/code/resend",
-            json!({"deviceId": device_id, "preAuthSessionId": pre}),
-        )
-        .await;
-    assert_eq!(r.body["status"], "OK");
+    assert_eq!(app.resend(&device_id, &pre).await.body["status"], "OK");
 }
 
 #[tokio::test]
 async fn per_ip_limit_uses_the_peer_address_when_served_with_connect_info() {
-    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| {
-        c.send_limits(SendLimits::disabled().per_ip(2, Duration::from_secs(60)))
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let app = limited(SendLimits::disabled().per_ip(2, Duration::from_secs(60)));
     let service = app
         .router
         .clone()
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-    let client = reqwest::Client::new();
+    let server = Server::spawn(|listener| axum::serve(listener, service).into_future()).await;
+    let client = server.client();
     let mut statuses = Vec::new();
     for n in 0..3 {
         let r = client
-            .post(format!("http://{addr}/auth/signinup/code"))
+            .post("/auth/signinup/code")
             .json(&json!({"email": format!("ip{n}@example.com")}))
             .send()
-            .await
-            .unwrap();
-        statuses.push(r.status().as_u16());
+            .await;
+        statuses.push(r.status.as_u16());
     }
-    server.abort();
     assert_eq!(statuses, [200, 200, 429]);
     assert_eq!(app.outbox.len(), 2);
 }

@@ -2,19 +2,18 @@
 //! middle of a stream of sign-ins (create code, consume, create session); after a restart on
 //! the same database file, every sign-in the server had acknowledged is there.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use supertokens::config::CoreHost;
 use supertokens::core::CoreClient;
-use supertokens::core::cdi::{
-    ConsumeCodeRequest, ConsumeCodeResponse, CreateCodeRequest, CreateCodeResponse,
-    CreateSessionRequest, CreateSessionResponse, GetUserResponse,
-};
+use supertokens::core::cdi::GetUserResponse;
+use tests::sign_in::{SESSION, SignedIn, sign_in};
 
 /// Builds the server binary (a no-op when it is up to date) and returns its path. Cargo says
 /// where it put it, so this works with any target directory.
@@ -50,10 +49,11 @@ struct Server {
 }
 
 impl Server {
-    fn start(binary: &Path, db: &Path) -> Self {
+    /// Starts the binary on a free port with `args` (beside `--addr`) and waits for its URL.
+    fn start<I: AsRef<OsStr>>(binary: &std::path::Path, args: impl IntoIterator<Item = I>) -> Self {
         let mut child = Command::new(binary)
-            .args(["--addr", "127.0.0.1:0", "--db"])
-            .arg(db)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -86,83 +86,16 @@ impl Drop for Server {
     }
 }
 
-/// What the server acknowledged for one sign-in.
-#[derive(Debug, Clone)]
-struct Acked {
-    email: String,
-    user_id: String,
-    session_handle: String,
-}
-
-async fn sign_in(client: &CoreClient, email: &str) -> Result<Acked, String> {
-    let pl = Some("passwordless");
-    let created: CreateCodeResponse = client
-        .post(
-            "/public/recipe/signinup/code",
-            pl,
-            &CreateCodeRequest {
-                email: Some(email.to_owned()),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let CreateCodeResponse::Ok {
-        pre_auth_session_id,
-        device_id,
-        user_input_code,
-        ..
-    } = created
-    else {
-        return Err(format!("create code: {created:?}"));
-    };
-    let consumed: ConsumeCodeResponse = client
-        .post(
-            "/public/recipe/signinup/code/consume",
-            pl,
-            &ConsumeCodeRequest {
-                pre_auth_session_id,
-                device_id: Some(device_id),
-                user_input_code: Some(user_input_code),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let ConsumeCodeResponse::Ok { recipe_user_id, .. } = consumed else {
-        return Err(format!("consume: {consumed:?}"));
-    };
-    let session: CreateSessionResponse = client
-        .post(
-            "/public/recipe/session",
-            Some("session"),
-            &CreateSessionRequest {
-                user_id: recipe_user_id.clone(),
-                user_data_in_jwt: Map::new(),
-                user_data_in_database: Map::new(),
-                enable_anti_csrf: false,
-                use_dynamic_signing_key: true,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let CreateSessionResponse::Ok(session) = session;
-    Ok(Acked {
-        email: email.to_owned(),
-        user_id: recipe_user_id,
-        session_handle: session.session.handle,
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_sign_in_survives_a_kill() {
     let binary = tokio::task::spawn_blocking(server_binary).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("core.db");
-    let mut server = Server::start(&binary, &db);
+    let mut server = Server::start(&binary, [OsStr::new("--db"), db.as_os_str()]);
     let client = server.client();
 
-    let acked = Arc::new(Mutex::new(Vec::<Acked>::new()));
+    // What the server acknowledged: each e-mail and its sign-in.
+    let acked = Arc::new(Mutex::new(Vec::<(String, SignedIn)>::new()));
     let writers: Vec<_> = (0..8)
         .map(|w| {
             let client = client.clone();
@@ -170,8 +103,9 @@ async fn every_acknowledged_sign_in_survives_a_kill() {
             tokio::spawn(async move {
                 let mut failures = 0;
                 for i in 0.. {
-                    match sign_in(&client, &format!("w{w}-{i}@example.com")).await {
-                        Ok(a) => acked.lock().unwrap().push(a),
+                    let email = format!("w{w}-{i}@example.com");
+                    match sign_in(&client, &email).await {
+                        Ok(signed_in) => acked.lock().unwrap().push((email, signed_in)),
                         // After the kill every call fails; stop once that is clear.
                         Err(_) => {
                             failures += 1;
@@ -203,31 +137,27 @@ async fn every_acknowledged_sign_in_survives_a_kill() {
     );
 
     // Restart on the same file: everything acknowledged is there.
-    let server = Server::start(&binary, &db);
+    let server = Server::start(&binary, [OsStr::new("--db"), db.as_os_str()]);
     let client = server.client();
-    for a in &acked {
+    for (email, signed_in) in &acked {
         let user: GetUserResponse = client
-            .get("/user/id", None, &[("userId", &a.user_id)])
+            .get("/user/id", None, &[("userId", &signed_in.recipe_user_id)])
             .await
             .unwrap();
         let GetUserResponse::Ok { user } = user else {
-            panic!("user of {} lost after the kill", a.email)
+            panic!("user of {email} lost after the kill")
         };
-        assert_eq!(user.emails, vec![a.email.clone()]);
+        assert_eq!(user.emails, vec![email.clone()]);
+        let handle = signed_in.session_handle.as_deref().expect("a session");
         let session: Value = client
-            .get(
-                "/recipe/session",
-                Some("session"),
-                &[("sessionHandle", &a.session_handle)],
-            )
+            .get("/recipe/session", SESSION, &[("sessionHandle", handle)])
             .await
             .unwrap();
         assert_eq!(
             session["status"], "OK",
-            "session of {} lost: {session}",
-            a.email
+            "session of {email} lost: {session}"
         );
-        assert_eq!(session["userId"], json!(a.user_id));
+        assert_eq!(session["userId"], json!(signed_in.recipe_user_id));
     }
     // The database is consistent: no user twice, and new sign-ins work.
     let count: Value = client.get("/public/users/count", None, &[]).await.unwrap();
@@ -238,8 +168,9 @@ async fn every_acknowledged_sign_in_survives_a_kill() {
         acked.len()
     );
     sign_in(&client, "after-restart@example.com").await.unwrap();
-    let again = sign_in(&client, &acked[0].email).await.unwrap();
-    assert_eq!(again.user_id, acked[0].user_id);
+    let (email, first) = &acked[0];
+    let again = sign_in(&client, email).await.unwrap();
+    assert_eq!(again.recipe_user_id, first.recipe_user_id);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,49 +191,34 @@ async fn the_binary_checks_its_arguments_and_stops_cleanly() {
     // A server with an api key and a request log, stopped with SIGTERM.
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("requests.log");
-    let mut child = Command::new(&binary)
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            ":memory:",
-            "--api-key",
-            "key-for-the-test-1234",
-        ])
-        .arg("--log")
-        .arg(&log)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
-    let http = reqwest::Client::new();
-    let hello = http.get(format!("{url}/hello")).send().await.unwrap();
-    assert_eq!(hello.text().await.unwrap(), "Hello");
-    let refused = http.get(format!("{url}/apiversion")).send().await.unwrap();
-    assert_eq!(refused.status(), 401);
+    let mut server = Server::start(
+        &binary,
+        [
+            OsStr::new("--db"),
+            OsStr::new(":memory:"),
+            OsStr::new("--api-key"),
+            OsStr::new("key-for-the-test-1234"),
+            OsStr::new("--log"),
+            log.as_os_str(),
+        ],
+    );
+    let http = tests::client::Client::http(&server.url);
+    assert_eq!(http.get("/hello").send().await.text, "Hello");
+    assert_eq!(http.get("/apiversion").send().await.status, 401);
     let allowed = http
-        .get(format!("{url}/apiversion"))
+        .get("/apiversion")
         .header("api-key", "key-for-the-test-1234")
         .send()
-        .await
-        .unwrap();
-    assert_eq!(allowed.status(), 200);
+        .await;
+    assert_eq!(allowed.status, 200);
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let started = Instant::now();
     let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
+        if let Some(exit) = server.child.try_wait().unwrap() {
             break exit;
         }
         assert!(

@@ -9,15 +9,18 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
-use base64::Engine;
 use http::{Request, StatusCode};
-use supertokens::embedded::{Database, EmbeddedCore, EmbeddedCoreConfig};
+use serde_json::json;
+use supertokens::embedded::{EmbeddedCore, EmbeddedCoreConfig};
 use supertokens::session::{SessionConfig, SessionContainer};
-use supertokens::{Clock, Config, SuperTokens};
+use supertokens::{Clock, SuperTokens};
+use tests::client::Client;
+use tests::jwt::{encode_segment, header, kid, with_header};
+use tests::server::Server;
 use tower::ServiceExt;
 
 /// Serves `core` on 127.0.0.1 and counts the requests for its JWKS.
-async fn serve_counting(core: &EmbeddedCore) -> (String, Arc<AtomicUsize>) {
+async fn serve_counting(core: &EmbeddedCore) -> (Server, Arc<AtomicUsize>) {
     let count = Arc::new(AtomicUsize::new(0));
     let seen = count.clone();
     let service = core.service();
@@ -27,38 +30,39 @@ async fn serve_counting(core: &EmbeddedCore) -> (String, Arc<AtomicUsize>) {
         }
         service.clone().oneshot(req)
     }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    (format!("http://{addr}"), count)
+    (Server::serve(app).await, count)
 }
 
-fn kid(token: &str) -> String {
-    let header = token.split('.').next().unwrap();
-    let json: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(header)
-            .unwrap(),
-    )
-    .unwrap();
-    json["kid"].as_str().unwrap().to_owned()
+/// An instance using the core at `connection_uri`, and a client of a `/me` route behind its
+/// layer.
+fn instance(connection_uri: String, clock: Clock, session: SessionConfig) -> (SuperTokens, Client) {
+    let config = supertokens::Config::builder()
+        .app_name("Test")
+        .api_domain("http://localhost:3001")
+        .website_domain("http://localhost:3000")
+        .connection_uri(connection_uri)
+        .clock(clock)
+        .session(session)
+        .build()
+        .unwrap();
+    let st = SuperTokens::new(config).unwrap();
+    let router = Router::new()
+        .route(
+            "/me",
+            get(|s: SessionContainer| async move { s.user_id().to_owned() }),
+        )
+        .layer(st.layer());
+    (st, Client::router(router))
 }
 
-async fn burst(app: &Router, token: &str, n: usize) -> Vec<StatusCode> {
-    let mut tasks = Vec::new();
-    for _ in 0..n {
-        let app = app.clone();
-        let auth = format!("Bearer {token}");
-        tasks.push(tokio::spawn(async move {
-            let request = Request::get("/me")
-                .header("authorization", auth)
-                .body(Body::empty())
-                .unwrap();
-            app.oneshot(request).await.unwrap().status()
-        }));
-    }
+/// `n` concurrent requests to `/me` with `token`: their statuses.
+async fn burst(app: &Client, token: &str, n: usize) -> Vec<StatusCode> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (app, token) = (app.clone(), token.to_owned());
+            tokio::spawn(async move { app.get("/me").bearer(&token).send().await.status })
+        })
+        .collect();
     let mut statuses = Vec::new();
     for t in tasks {
         statuses.push(t.await.unwrap());
@@ -71,36 +75,22 @@ async fn keys_rotate_and_unknown_kids_refetch_once() {
     let clock = Clock::system();
     let core = EmbeddedCore::open_with_clock(
         EmbeddedCoreConfig {
-            database: Database::Memory,
             access_token_validity: Duration::from_secs(24 * 3600),
             signing_key_rotation: Duration::from_secs(3600),
-            ..Default::default()
+            ..tests::embedded_core::in_memory()
         },
         clock.clone(),
     )
     .unwrap();
-    let (uri, jwks_requests) = serve_counting(&core).await;
-    let config = Config::builder()
-        .app_name("Test")
-        .api_domain("http://localhost:3001")
-        .website_domain("http://localhost:3000")
-        .connection_uri(uri)
-        .clock(clock.clone())
+    let (server, jwks_requests) = serve_counting(&core).await;
+    let (st, app) = instance(
+        server.url(),
+        clock.clone(),
         // No verified-token cache here: every request checks the signature against the JWKS.
-        .session(
-            SessionConfig::new()
-                .jwks_refresh_interval(Duration::from_secs(72 * 3600))
-                .verified_token_cache_size(0),
-        )
-        .build()
-        .unwrap();
-    let st = SuperTokens::new(config).unwrap();
-    let app = Router::new()
-        .route(
-            "/me",
-            get(|s: SessionContainer| async move { s.user_id().to_owned() }),
-        )
-        .layer(st.layer());
+        SessionConfig::new()
+            .jwks_refresh_interval(Duration::from_secs(72 * 3600))
+            .verified_token_cache_size(0),
+    );
 
     let old = supertokens::testing::session(&st, "user-1").await.unwrap();
     assert!(
@@ -151,16 +141,9 @@ async fn keys_rotate_and_unknown_kids_refetch_once() {
     // A kid no key has: one refetch for a concurrent burst (after the 500 ms cooldown), then
     // none within the cooldown; the answer is 401 try refresh token.
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let mut parts: Vec<String> = new.access_token.split('.').map(str::to_owned).collect();
-    let mut header: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(&parts[0])
-            .unwrap(),
-    )
-    .unwrap();
-    header["kid"] = serde_json::json!("d-1");
-    parts[0] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
-    let unknown = parts.join(".");
+    let mut unknown_kid = header(&new.access_token);
+    unknown_kid["kid"] = json!("d-1");
+    let unknown = with_header(&new.access_token, &unknown_kid);
     let statuses = burst(&app, &unknown, 20).await;
     assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
     assert_eq!(
@@ -185,30 +168,17 @@ async fn keys_rotate_and_unknown_kids_refetch_once() {
 #[tokio::test]
 async fn core_down_means_try_refresh_not_500() {
     // A core that is not there: the JWKS cannot be fetched, verification answers 401 try refresh.
-    let config = Config::builder()
-        .app_name("Test")
-        .api_domain("http://localhost:3001")
-        .website_domain("http://localhost:3000")
-        .connection_uri("http://127.0.0.1:9")
-        .session(SessionConfig::new())
-        .build()
-        .unwrap();
-    let st = SuperTokens::new(config).unwrap();
-    let app = Router::new()
-        .route(
-            "/me",
-            get(|s: SessionContainer| async move { s.user_id().to_owned() }),
-        )
-        .layer(st.layer());
+    let (_st, app) = instance(
+        format!("http://{}", tests::server::refusing_addr()),
+        Clock::system(),
+        SessionConfig::new(),
+    );
     // A structurally valid v5 token (unsigned): parsing passes, key lookup fails.
-    let b64 = |v: serde_json::Value| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
-    };
     let token = format!(
         "{}.{}.c2ln",
-        b64(serde_json::json!({"kid": "d-1", "typ": "JWT", "version": "5", "alg": "RS256"})),
-        b64(
-            serde_json::json!({"sub": "u", "rsub": "u", "exp": 4_000_000_000_u64, "iat": 1, "sessionHandle": "h",
+        encode_segment(&json!({"kid": "d-1", "typ": "JWT", "version": "5", "alg": "RS256"})),
+        encode_segment(
+            &json!({"sub": "u", "rsub": "u", "exp": 4_000_000_000_u64, "iat": 1, "sessionHandle": "h",
             "refreshTokenHash1": "r", "parentRefreshTokenHash1": null, "antiCsrfToken": null, "tId": "public"})
         )
     );

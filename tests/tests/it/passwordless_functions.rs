@@ -1,13 +1,9 @@
 //! The passwordless recipe functions for custom flows, their overrides, and the session a
 //! consume creates in cookie mode.
 
-mod passwordless_support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use http::Method;
-use passwordless_support::{WEBSITE, app, app_with};
 use serde_json::json;
 use supertokens::BoxFuture;
 use supertokens::core::CoreError;
@@ -15,6 +11,7 @@ use supertokens::core::cdi::{ConsumeCodeRequest, ConsumeCodeResponse, UpdateUser
 use supertokens::passwordless::{
     CodesFilter, Contact, PasswordlessError, PasswordlessFunctions, RateLimited, SendLimits,
 };
+use tests::passwordless::{WEBSITE, app, app_with};
 
 #[tokio::test]
 async fn server_side_sign_in_and_user_lookups() {
@@ -59,34 +56,31 @@ async fn server_side_sign_in_and_user_lookups() {
     assert_eq!(found.map(|u| u.id), Some(phone.user.id.clone()));
 
     // Update: a new e-mail for the phone user; someone else's e-mail is refused.
-    let r = pl
-        .update_user(
-            &phone.recipe_user_id,
-            Some(Some("new@example.com".into())),
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(r, UpdateUserResponse::Ok);
+    for (user, email, expected) in [
+        (
+            &*phone.recipe_user_id,
+            "new@example.com",
+            UpdateUserResponse::Ok,
+        ),
+        (
+            &*phone.recipe_user_id,
+            "grace@example.com",
+            UpdateUserResponse::EmailAlreadyExists,
+        ),
+        (
+            "no-such-user",
+            "x@example.com",
+            UpdateUserResponse::UnknownUserId,
+        ),
+    ] {
+        let r = pl.update_user(user, Some(Some(email.into())), None).await;
+        assert_eq!(r.unwrap(), expected, "{user} {email}");
+    }
     let found = pl
         .get_user_by_email("public", "new@example.com")
         .await
         .unwrap();
     assert_eq!(found.map(|u| u.id), Some(phone.user.id.clone()));
-    let r = pl
-        .update_user(
-            &phone.recipe_user_id,
-            Some(Some("grace@example.com".into())),
-            None,
-        )
-        .await
-        .unwrap();
-    assert_eq!(r, UpdateUserResponse::EmailAlreadyExists);
-    let r = pl
-        .update_user("no-such-user", Some(Some("x@example.com".into())), None)
-        .await
-        .unwrap();
-    assert_eq!(r, UpdateUserResponse::UnknownUserId);
 }
 
 #[tokio::test]
@@ -114,13 +108,8 @@ async fn magic_links_codes_and_revocation() {
         .next()
         .unwrap();
     let code = link.split('#').nth(1).unwrap();
-    let r = app
-        .post(
-            "/auth/signinup/code/consume",
-            json!({"preAuthSessionId": pre, "linkCode": code}),
-        )
-        .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    let r = app.consume_link(pre, code).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
 
     // send_code delivers; list_codes sees the device (never the code); revoking empties it.
     let sent = pl
@@ -197,12 +186,9 @@ async fn overridden_functions_serve_the_frontend_api_too() {
     });
     let (device_id, pre, m) = app.create_code(json!({"email": "o@example.com"})).await;
     let r = app
-        .post(
-            "/auth/signinup/code/consume",
-            json!({"preAuthSessionId": pre, "deviceId": device_id, "userInputCode": m.user_input_code}),
-        )
+        .consume_code(&pre, &device_id, &m.user_input_code.unwrap())
         .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
     assert_eq!(count.load(Ordering::SeqCst), 1);
     let pl = app.st.passwordless().unwrap();
     pl.sign_in_up("public", Contact::Email("p@example.com".into()))
@@ -220,14 +206,13 @@ async fn consume_in_cookie_mode_sets_the_session_cookies() {
     let body =
         json!({"preAuthSessionId": pre, "deviceId": device_id, "userInputCode": m.user_input_code});
     let r = app
-        .raw(
-            Method::POST,
-            "/auth/signinup/code/consume",
-            &[("rid", "passwordless"), ("st-auth-mode", "cookie")],
-            Some(&body.to_string()),
-        )
+        .client
+        .post("/auth/signinup/code/consume")
+        .headers(&[("rid", "passwordless"), ("st-auth-mode", "cookie")])
+        .json(&body)
+        .send()
         .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
     let cookies: Vec<&str> = r
         .headers
         .get_all("set-cookie")
@@ -277,28 +262,23 @@ async fn a_disabled_api_can_be_replaced_by_your_own_route() {
         c.send_limits(SendLimits::disabled().per_identifier(2, std::time::Duration::from_secs(60)))
             .disable_api(PasswordlessApi::CreateCode)
     });
-    app.router = axum::Router::new()
-        .route("/auth/signinup/code", post(staff_only))
-        .with_state(app.st.clone())
-        .merge(app.st.router());
-    let r = app
-        .post("/auth/signinup/code", json!({"email": "x@gmail.com"}))
-        .await;
-    assert_eq!(r.body["message"], "Staff only", "{}", r.raw);
+    app.set_router(
+        axum::Router::new()
+            .route("/auth/signinup/code", post(staff_only))
+            .with_state(app.st.clone())
+            .merge(app.st.router()),
+    );
+    let r = app.send_code(json!({"email": "x@gmail.com"})).await;
+    assert_eq!(r.body["message"], "Staff only", "{}", r.text);
     let (device_id, pre, m) = app.create_code(json!({"email": "x@example.com"})).await;
     let r = app
-        .post(
-            "/auth/signinup/code/consume",
-            json!({"preAuthSessionId": pre, "deviceId": device_id, "userInputCode": m.user_input_code}),
-        )
+        .consume_code(&pre, &device_id, &m.user_input_code.unwrap())
         .await;
-    assert_eq!(r.body["status"], "OK", "{}", r.raw);
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
     // The replacement applies the configured send limits too.
     app.create_code(json!({"email": "x@example.com"})).await;
-    let r = app
-        .post("/auth/signinup/code", json!({"email": "x@example.com"}))
-        .await;
-    assert_eq!(r.status, http::StatusCode::TOO_MANY_REQUESTS, "{}", r.raw);
+    let r = app.send_code(json!({"email": "x@example.com"})).await;
+    assert_eq!(r.status, http::StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
     assert_eq!(r.body["status"], "RATE_LIMITED");
     assert!(r.headers.contains_key("retry-after"));
     // The tenant-prefixed path of the disabled API is not served either.

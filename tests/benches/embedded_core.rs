@@ -3,8 +3,8 @@
 //! in-process (the SDK's default transport), then over HTTP on loopback.
 //!
 //! ```text
-//! cargo bench -p supertokens --bench embedded_core
-//! EMBEDDED_CORE_BENCH_SIGN_INS=20000 cargo bench -p supertokens --bench embedded_core
+//! cargo bench -p tests --bench embedded_core
+//! EMBEDDED_CORE_BENCH_SIGN_INS=20000 cargo bench -p tests --bench embedded_core
 //! ```
 //!
 //! Prints, per transport, sign-ins/s and the number of failed sign-ins (target: 0).
@@ -13,74 +13,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::ServiceExt as _;
-use serde_json::Map;
-use supertokens::config::CoreHost;
 use supertokens::core::CoreClient;
-use supertokens::core::cdi::{
-    ConsumeCodeRequest, ConsumeCodeResponse, CreateCodeRequest, CreateCodeResponse,
-    CreateSessionRequest, CreateSessionResponse,
-};
 use supertokens::embedded::{Database, EmbeddedCore, EmbeddedCoreConfig};
+use tests::embedded_core::{CoreHarness, Transport};
+use tests::sign_in::sign_in;
 
 const CLIENTS: usize = 16;
 const DEFAULT_SIGN_INS: usize = 10_000;
 const SMOKE_SIGN_INS: usize = 200;
-
-async fn sign_in(client: &CoreClient, email: &str) -> Result<(), String> {
-    let pl = Some("passwordless");
-    let created: CreateCodeResponse = client
-        .post(
-            "/public/recipe/signinup/code",
-            pl,
-            &CreateCodeRequest {
-                email: Some(email.to_owned()),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let CreateCodeResponse::Ok {
-        pre_auth_session_id,
-        device_id,
-        user_input_code,
-        ..
-    } = created
-    else {
-        return Err(format!("create code: {created:?}"));
-    };
-    let consumed: ConsumeCodeResponse = client
-        .post(
-            "/public/recipe/signinup/code/consume",
-            pl,
-            &ConsumeCodeRequest {
-                pre_auth_session_id,
-                device_id: Some(device_id),
-                user_input_code: Some(user_input_code),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let ConsumeCodeResponse::Ok { recipe_user_id, .. } = consumed else {
-        return Err(format!("consume: {consumed:?}"));
-    };
-    let CreateSessionResponse::Ok(_) = client
-        .post(
-            "/public/recipe/session",
-            Some("session"),
-            &CreateSessionRequest {
-                user_id: recipe_user_id,
-                user_data_in_jwt: Map::new(),
-                user_data_in_database: Map::new(),
-                enable_anti_csrf: false,
-                use_dynamic_signing_key: true,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(())
-}
 
 /// Runs `total` sign-ins with [`CLIENTS`] concurrent clients; returns (elapsed, errors).
 async fn run(client: CoreClient, label: &str, total: usize) -> (Duration, usize) {
@@ -192,27 +132,12 @@ fn main() {
             std::thread::available_parallelism().map_or(0, |n| n.get())
         );
 
-        let core = open("in-process.db");
-        let client = CoreClient::in_process(core.service(), None, Duration::from_secs(30));
-        let in_process_errors = measure(client, "in-process", total).await;
-
-        let core = open("http.db");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let service = core.service();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, service.into_make_service()).await
-        });
-        let host = CoreHost {
-            domain: url,
-            base_path: String::new(),
-        };
-        let client = CoreClient::http(vec![host], None, Duration::from_secs(30)).expect("client");
-        let http_errors = measure(client, "HTTP", total).await;
-        server.abort();
-        in_process_errors + http_errors
+        let mut errors = 0;
+        for (transport, label) in [(Transport::InProcess, "in-process"), (Transport::Http, "HTTP")] {
+            let core = CoreHarness::serve(transport, open(&format!("{label}.db")), None).await;
+            errors += measure(core.client.clone(), label, total).await;
+        }
+        errors
     });
     if errors > 0 {
         eprintln!("{errors} sign-ins failed");

@@ -1,0 +1,18 @@
+//! Every integration test of supertokens-rs, in one binary: a module per area, the shared
+//! harness in the `tests` crate (`tests/src/`). Run one area with
+//! `cargo test -p tests --test it <area>::`.
+
+mod core_client;
+mod embedded_core;
+mod embedded_core_durability;
+mod embedded_core_session;
+mod macros_runtime;
+mod passwordless_delivery;
+mod passwordless_flows;
+mod passwordless_functions;
+mod passwordless_input;
+mod passwordless_limits;
+mod session_jwks;
+mod session_lifecycle;
+mod session_testing;
+mod ui;
