@@ -1,5 +1,4 @@
-#[supertokens::app(
-    app_name = "Demo",
+#[supertokens::app(app_name = "Demo",
     api_domain = "http://local host:3001",
     website_domain = "http://localhost:3000",
     session(),

@@ -1,5 +1,4 @@
-#[supertokens::app(
-    app_name = "Demo",
+#[supertokens::app(app_name = "Demo",
     api_domain = "http://localhost:3001/auth",
     website_domain = "http://localhost:3000",
     session(),

@@ -1,6 +1,4 @@
-#[supertokens::app(
-    app_name = "Demo",
-    api_domain = "http://localhost:3001",
+#[supertokens::app(app_name = "Demo", api_domain = "http://localhost:3001",
     passwordless(flow_type = "MAGIC_LINK", contact_method = "EMAIL"),
     session(),
 )]

@@ -1,6 +1,3 @@
-#[supertokens::app(
-    app_name = "Demo",
-    api_domain = "http://localhost:3001",
-    website_domain = "http://localhost:3000",
+#[supertokens::app(app_name = "Demo", api_domain = "http://localhost:3001", website_domain = "http://localhost:3000",
 )]
 fn main() {}

@@ -1,6 +1,4 @@
-#[supertokens::app(
-    api_domain = "http://localhost:3001",
-    website_domain = "http://localhost:3000",
+#[supertokens::app(api_domain = "http://localhost:3001", website_domain = "http://localhost:3000",
     app_name = 42,
     passwordless(flow_type = "USER_INPUT_CODE", contact_method = "EMAIL"),
     session(),

@@ -1,7 +1,4 @@
-#[supertokens::app(
-    app_name = "Demo",
-    api_domain = "http://localhost:3001",
-    website_domain = "http://localhost:3000",
+#[supertokens::app(app_name = "Demo", api_domain = "http://localhost:3001", website_domain = "http://localhost:3000",
     passwordless(contact_method = "EMAIL"),
     session(),
 )]

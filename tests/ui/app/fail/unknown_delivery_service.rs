@@ -1,15 +1,5 @@
-#[supertokens::app(
-    app_name = "Demo",
-    api_domain = "http://localhost:3001",
-    website_domain = "http://localhost:3000",
-    passwordless(
-        flow_type = "USER_INPUT_CODE",
-        contact_method = "EMAIL",
-        email_delivery = smpt(
-            host = "smtp.example.com",
-            from_email = "no-reply@example.com",
-        ),
-    ),
+#[supertokens::app(app_name = "Demo", api_domain = "http://localhost:3001", website_domain = "http://localhost:3000",
+    passwordless(flow_type = "USER_INPUT_CODE", contact_method = "EMAIL", email_delivery = smpt(host = "smtp.example.com", from_email = "no-reply@example.com")),
     session(),
 )]
 fn main() {}

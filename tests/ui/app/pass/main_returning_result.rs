@@ -1,8 +1,5 @@
 // A `main` that returns `Result` gets a start-up error back through `?` instead of an exit.
-#[supertokens::app(
-    app_name = "Demo",
-    api_domain = "http://localhost:3001",
-    website_domain = "http://localhost:3000",
+#[supertokens::app(app_name = "Demo", api_domain = "http://localhost:3001", website_domain = "http://localhost:3000",
     embedded_core(database = ":memory:"),
     session(),
 )]

@@ -1,8 +1,5 @@
 // `#[supertokens::app]` above `#[tokio::main]`: start-up runs inside the runtime.
-#[supertokens::app(
-    app_name = "Demo",
-    api_domain = "http://localhost:3001",
-    website_domain = "http://localhost:3000",
+#[supertokens::app(app_name = "Demo", api_domain = "http://localhost:3001", website_domain = "http://localhost:3000",
     embedded_core(database = ":memory:"),
     passwordless(flow_type = "USER_INPUT_CODE", contact_method = "PHONE"),
     session(),
