@@ -543,26 +543,21 @@ mod tests {
 
     #[test]
     fn strict_domains_accept_origins() {
-        assert_eq!(
-            api_domain("http://localhost:3001").unwrap(),
-            "http://localhost:3001"
-        );
-        assert_eq!(
-            api_domain("localhost:3001").unwrap(),
-            "http://localhost:3001"
-        );
-        assert_eq!(
-            api_domain("https://api.example.com/").unwrap(),
-            "https://api.example.com"
-        );
-        assert_eq!(
-            website_domain("example.com").unwrap(),
-            "https://example.com"
-        );
-        assert_eq!(
-            website_domain("supertokens://app").unwrap(),
-            "supertokens://app"
-        );
+        type Rule = fn(&str) -> Result<String, Invalid>;
+        let cases: [(Rule, &str, &str); 5] = [
+            (api_domain, "http://localhost:3001", "http://localhost:3001"),
+            (api_domain, "localhost:3001", "http://localhost:3001"),
+            (
+                api_domain,
+                "https://api.example.com/",
+                "https://api.example.com",
+            ),
+            (website_domain, "example.com", "https://example.com"),
+            (website_domain, "supertokens://app", "supertokens://app"),
+        ];
+        for (rule, given, origin) in cases {
+            assert_eq!(rule(given).unwrap(), origin, "{given:?}");
+        }
     }
 
     #[test]

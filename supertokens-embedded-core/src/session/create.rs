@@ -5,7 +5,7 @@ use axum::extract::State;
 use supertokens_cdi::{CreateSessionRequest, CreateSessionResponse, NewSession, TokenInfo};
 
 use super::db::{self, SessionRow};
-use super::jwt::{self, PROTECTED_FIELD_MESSAGE};
+use super::jwt;
 use super::refresh_token::{self, RefreshTokenInfo, sha256_hex};
 use super::tokens::{AccessTokenSpec, CoreResult, session_info, uuid};
 use crate::http::{CoreHttpError, CoreJson, Scope};
@@ -19,9 +19,7 @@ pub(super) async fn create(
     scope: Scope,
     CoreJson(req): CoreJson<CreateSessionRequest>,
 ) -> CoreResult<CreateSessionResponse> {
-    if jwt::has_protected_claim(&req.user_data_in_jwt) {
-        return Err(CoreHttpError::bad_request(PROTECTED_FIELD_MESSAGE));
-    }
+    jwt::refuse_protected_claims(&req.user_data_in_jwt)?;
     let app = scope.app_id.as_str();
     let now = state.clock.now_ms();
     let mut handle = uuid();

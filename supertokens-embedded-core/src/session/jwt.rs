@@ -35,6 +35,18 @@ pub(super) fn has_protected_claim(payload: &Map<String, Value>) -> bool {
     PROTECTED_CLAIMS.iter().any(|c| payload.contains_key(*c))
 }
 
+/// A request's payload that sets a claim the core sets itself is a bad request.
+pub(super) fn refuse_protected_claims(
+    payload: &Map<String, Value>,
+) -> Result<(), crate::http::CoreHttpError> {
+    if has_protected_claim(payload) {
+        return Err(crate::http::CoreHttpError::bad_request(
+            PROTECTED_FIELD_MESSAGE,
+        ));
+    }
+    Ok(())
+}
+
 /// The content of an access token.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct AccessClaims {

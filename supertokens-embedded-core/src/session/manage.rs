@@ -10,7 +10,7 @@ use supertokens_cdi::{
 };
 
 use super::db;
-use super::jwt::{self, PROTECTED_FIELD_MESSAGE};
+use super::jwt;
 use super::tokens::{AccessTokenSpec, CoreResult, session_info_from_claims};
 use crate::http::{CoreHttpError, CoreJson, CoreQuery, Scope, require_public_tenant};
 use crate::state::SharedState;
@@ -54,12 +54,8 @@ pub(super) async fn regenerate(
     scope: Scope,
     CoreJson(req): CoreJson<RegenerateSessionRequest>,
 ) -> CoreResult<RegenerateSessionResponse> {
-    if req
-        .user_data_in_jwt
-        .as_ref()
-        .is_some_and(jwt::has_protected_claim)
-    {
-        return Err(CoreHttpError::bad_request(PROTECTED_FIELD_MESSAGE));
+    if let Some(payload) = &req.user_data_in_jwt {
+        jwt::refuse_protected_claims(payload)?;
     }
     let app = scope.app_id.as_str();
     let now = state.clock.now_ms();
@@ -227,9 +223,7 @@ pub(super) async fn update_jwt_data(
     scope: Scope,
     CoreJson(req): CoreJson<UpdateJwtDataRequest>,
 ) -> CoreResult<UpdateSessionResponse> {
-    if jwt::has_protected_claim(&req.user_data_in_jwt) {
-        return Err(CoreHttpError::bad_request(PROTECTED_FIELD_MESSAGE));
-    }
+    jwt::refuse_protected_claims(&req.user_data_in_jwt)?;
     let now = state.clock.now_ms();
     let (app_id, tenant) = (scope.app_id.clone(), scope.tenant_id.clone());
     let updated = state

@@ -60,10 +60,18 @@ impl Harness {
         (status, value)
     }
 
+    async fn get(&self, tenant: &str, path: &str) -> (u16, Value) {
+        self.call(tenant, "GET", path, Value::Null).await
+    }
+
+    async fn post(&self, tenant: &str, path: &str, body: Value) -> (u16, Value) {
+        self.call(tenant, "POST", path, body).await
+    }
+
     async fn create(&self, tenant: &str, user: &str) -> Value {
         let body = json!({"userId": user, "userDataInJWT": {}, "userDataInDatabase": {},
                           "enableAntiCsrf": false});
-        let (status, value) = self.call(tenant, "POST", "/recipe/session", body).await;
+        let (status, value) = self.post(tenant, "/recipe/session", body).await;
         assert_eq!(status, 200, "{value}");
         value
     }
@@ -94,15 +102,11 @@ async fn sessions_of_other_tenants_carry_the_tenant_in_handle_and_token() {
     // Verify and refresh are app-level: the tenant comes from the token / the session.
     let verify = json!({"accessToken": token, "doAntiCsrfCheck": false,
                         "enableAntiCsrf": false, "checkDatabase": true});
-    let (_, verified) = h
-        .call(PUBLIC, "POST", "/recipe/session/verify", verify)
-        .await;
+    let (_, verified) = h.post(PUBLIC, "/recipe/session/verify", verify).await;
     assert_eq!(verified["session"]["tenantId"], "t1");
     let refresh = json!({"refreshToken": created["refreshToken"]["token"],
                          "enableAntiCsrf": false, "useDynamicSigningKey": true});
-    let (_, refreshed) = h
-        .call(PUBLIC, "POST", "/recipe/session/refresh", refresh)
-        .await;
+    let (_, refreshed) = h.post(PUBLIC, "/recipe/session/refresh", refresh).await;
     assert_eq!(refreshed["session"]["tenantId"], "t1");
     assert_eq!(
         claims_of(refreshed["accessToken"]["token"].as_str().unwrap())["tId"],
@@ -116,54 +120,38 @@ async fn listing_and_revoking_by_user_respect_the_tenant() {
     let public = h.create(PUBLIC, "u").await["session"]["handle"].clone();
     let t1 = h.create("t1", "u").await["session"]["handle"].clone();
 
-    let (_, all) = h
-        .call(PUBLIC, "GET", "/recipe/session/user?userId=u", Value::Null)
-        .await;
+    let (_, all) = h.get(PUBLIC, "/recipe/session/user?userId=u").await;
     assert_eq!(all["sessionHandles"].as_array().unwrap().len(), 2);
     let (_, only_t1) = h
-        .call(
+        .get(
             "t1",
-            "GET",
             "/recipe/session/user?userId=u&fetchAcrossAllTenants=false",
-            Value::Null,
         )
         .await;
     assert_eq!(only_t1["sessionHandles"], json!([t1]));
-    let (status, _) = h
-        .call("t1", "GET", "/recipe/session/user?userId=u", Value::Null)
-        .await;
+    let (status, _) = h.get("t1", "/recipe/session/user?userId=u").await;
     assert_eq!(status, 403, "across all tenants is for the public tenant");
     let (status, _) = h
-        .call(
+        .get(
             "t1",
-            "GET",
             "/recipe/session/user?userId=u&fetchAcrossAllTenants=maybe",
-            Value::Null,
         )
         .await;
     assert_eq!(status, 400);
 
     let (status, _) = h
-        .call(
-            "t1",
-            "POST",
-            "/recipe/session/remove",
-            json!({"userId": "u"}),
-        )
+        .post("t1", "/recipe/session/remove", json!({"userId": "u"}))
         .await;
     assert_eq!(status, 403);
     let (_, removed) = h
-        .call(
+        .post(
             "t1",
-            "POST",
             "/recipe/session/remove",
             json!({"userId": "u", "revokeAcrossAllTenants": false}),
         )
         .await;
     assert_eq!(removed["sessionHandlesRevoked"], json!([t1]));
-    let (_, left) = h
-        .call(PUBLIC, "GET", "/recipe/session/user?userId=u", Value::Null)
-        .await;
+    let (_, left) = h.get(PUBLIC, "/recipe/session/user?userId=u").await;
     assert_eq!(left["sessionHandles"], json!([public]));
 }
 
@@ -178,7 +166,7 @@ async fn jwt_data_is_tenant_scoped() {
     assert_eq!(wrong["status"], "UNAUTHORISED");
     let (_, right) = h.call("t1", "PUT", "/recipe/jwt/data", body).await;
     assert_eq!(right["status"], "OK");
-    let (status, _) = h.call("t1", "GET", "/recipe/jwt/jwks", Value::Null).await;
+    let (status, _) = h.get("t1", "/recipe/jwt/jwks").await;
     assert_eq!(status, 403);
 }
 
@@ -193,23 +181,9 @@ async fn removing_a_user_removes_their_sessions() {
         .write(|tx| remove_user_sessions(tx, "public", "gone"))
         .await
         .unwrap();
-    let (_, gone) = h
-        .call(
-            PUBLIC,
-            "GET",
-            "/recipe/session/user?userId=gone",
-            Value::Null,
-        )
-        .await;
+    let (_, gone) = h.get(PUBLIC, "/recipe/session/user?userId=gone").await;
     assert_eq!(gone["sessionHandles"], json!([]));
-    let (_, still) = h
-        .call(
-            PUBLIC,
-            "GET",
-            "/recipe/session/user?userId=kept",
-            Value::Null,
-        )
-        .await;
+    let (_, still) = h.get(PUBLIC, "/recipe/session/user?userId=kept").await;
     assert_eq!(still["sessionHandles"], json!([kept]));
 }
 

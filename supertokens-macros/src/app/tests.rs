@@ -1,28 +1,38 @@
 //! Expansion snapshots of `#[supertokens::app]` (formatted with prettyplease; review changes
 //! with `cargo insta review`).
 
-// The attribute of `examples/examples/quickstart.rs`.
-snapshot!(
-    quickstart,
-    (
-        app_name = "Quickstart",
-        api_domain = "http://localhost:3001",
-        website_domain = "http://localhost:3000",
-        connection_uri = env("SUPERTOKENS_CONNECTION_URI"),
-        api_key = env("SUPERTOKENS_API_KEY"),
-        passwordless(flow_type = "USER_INPUT_CODE", contact_method = "PHONE"),
-        session(),
-        configure = examples::embedded_core_from_env,
-    ),
-    #[tokio::main]
-    async fn main() {
-        let api = Router::new()
-            .route("/sessioninfo", get(session_info))
-            .merge(supertokens::router())
-            .layer(supertokens::cors());
-        examples::serve(api, page).await;
-    }
-);
+/// The attribute of `examples/examples/quickstart.rs`, read from the example itself so the
+/// snapshot follows the code users copy.
+#[test]
+fn quickstart() {
+    let file = syn::parse_file(include_str!("../../../examples/examples/quickstart.rs"))
+        .expect("the quickstart example parses");
+    let mut main = file
+        .items
+        .into_iter()
+        .find_map(|item| match item {
+            syn::Item::Fn(f) if f.sig.ident == "main" => Some(f),
+            _ => None,
+        })
+        .expect("the quickstart example has a `main`");
+    let at = main
+        .attrs
+        .iter()
+        .position(|a| a.path().segments.last().is_some_and(|s| s.ident == "app"))
+        .expect("`main` carries `#[supertokens::app(...)]`");
+    let args = main
+        .attrs
+        .remove(at)
+        .meta
+        .require_list()
+        .unwrap()
+        .tokens
+        .clone();
+    let tokens = super::expand(args, quote::ToTokens::to_token_stream(&main));
+    insta::with_settings!({ omit_expression => true }, {
+        insta::assert_snapshot!(crate::snapshot::pretty(tokens));
+    });
+}
 
 snapshot!(
     sync_main_with_every_section,

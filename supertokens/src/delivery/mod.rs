@@ -41,6 +41,7 @@ pub use smtp_settings::SmtpSettings;
 pub use twilio::TwilioDelivery;
 pub use twilio_settings::{TWILIO_API_BASE_URL, TwilioSettings};
 
+use crate::error::ConfigError;
 use crate::future::BoxFuture;
 
 /// One sign-in message to deliver.
@@ -259,6 +260,18 @@ pub(crate) fn sms_text(message: &LoginMessage) -> String {
         }
         (None, None) => format!("A sign-in to {app} was requested. Valid for {lifetime}."),
     }
+}
+
+/// The error of a delivery chosen (settings under `field`) while the crate feature it needs is
+/// off.
+pub(crate) fn feature_off(field: &str, what: &str, feature: &str) -> ConfigError {
+    ConfigError::new(
+        field,
+        format!(
+            "{what} delivery needs the `{feature}` feature of the `supertokens` crate; \
+             enable it in Cargo.toml (`features = [\"{feature}\"]`)"
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -136,6 +136,9 @@ impl SmtpSettings {
         {
             errors.push(ConfigError::new(field("password"), e.0));
         }
+        if !cfg!(feature = "smtp") {
+            errors.push(super::feature_off(prefix, "SMTP", "smtp"));
+        }
         errors
     }
 

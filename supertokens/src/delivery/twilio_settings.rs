@@ -132,6 +132,9 @@ impl TwilioSettings {
                 format!("`\"{url}\"` is not an http(s) URL; use e.g. `\"https://api.twilio.com\"`"),
             ));
         }
+        if !cfg!(feature = "twilio") {
+            errors.push(super::feature_off(prefix, "Twilio", "twilio"));
+        }
         errors
     }
 }

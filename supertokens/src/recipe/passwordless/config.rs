@@ -371,46 +371,24 @@ impl PasswordlessConfig {
         {
             errors.push(ConfigError::new("website_domain", e.0));
         }
-        if self.email.len() > 1 {
-            errors.push(ConfigError::new(
-                "passwordless.email_delivery",
-                format!(
-                    "several e-mail deliveries are set ({}); keep exactly one",
-                    names(self.email.iter().map(|(n, _)| *n))
-                ),
-            ));
-        }
-        if self.sms.len() > 1 {
-            errors.push(ConfigError::new(
-                "passwordless.sms_delivery",
-                format!(
-                    "several SMS deliveries are set ({}); keep exactly one",
-                    names(self.sms.iter().map(|(n, _)| *n))
-                ),
-            ));
-        }
+        errors.extend(several_deliveries(
+            "passwordless.email_delivery",
+            "e-mail",
+            &self.email,
+        ));
+        errors.extend(several_deliveries(
+            "passwordless.sms_delivery",
+            "SMS",
+            &self.sms,
+        ));
         for (_, choice) in &self.email {
             if let EmailChoice::Smtp(s) = choice {
                 errors.extend(s.validate("passwordless.smtp"));
-                if !cfg!(feature = "smtp") {
-                    errors.push(ConfigError::new(
-                        "passwordless.smtp",
-                        "SMTP delivery needs the `smtp` feature of the `supertokens` crate; \
-                         enable it in Cargo.toml (`features = [\"smtp\"]`)",
-                    ));
-                }
             }
         }
         for (_, choice) in &self.sms {
             if let SmsChoice::Twilio(t) = choice {
                 errors.extend(t.validate("passwordless.twilio"));
-                if !cfg!(feature = "twilio") {
-                    errors.push(ConfigError::new(
-                        "passwordless.twilio",
-                        "Twilio delivery needs the `twilio` feature of the `supertokens` crate; \
-                         enable it in Cargo.toml (`features = [\"twilio\"]`)",
-                    ));
-                }
             }
         }
         if let Some(contact) = self.contact_method
@@ -427,6 +405,23 @@ impl PasswordlessConfig {
         }
         errors
     }
+}
+
+/// The error when more than one delivery is chosen for one channel (`what`: "e-mail", "SMS").
+fn several_deliveries<T>(
+    field: &str,
+    what: &str,
+    chosen: &[(&'static str, T)],
+) -> Option<ConfigError> {
+    (chosen.len() > 1).then(|| {
+        ConfigError::new(
+            field,
+            format!(
+                "several {what} deliveries are set ({}); keep exactly one",
+                names(chosen.iter().map(|(n, _)| *n))
+            ),
+        )
+    })
 }
 
 fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
