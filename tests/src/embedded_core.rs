@@ -109,7 +109,7 @@ fn client_of(core: &EmbeddedCore, server: Option<&Server>, api_key: Option<Strin
 /// Runs each named scenario (an `async fn(Transport)` in scope) as two tests, in the modules
 /// `in_process` and `over_http`.
 ///
-/// ```ignore
+/// ```text
 /// async fn hello(t: Transport) { … }
 /// tests::both_transports!(hello);
 /// ```

@@ -5,7 +5,7 @@
 //! reach the tests that run beside it. Such a test re-runs itself in a child process of the
 //! test binary, alone, with the environment it needs:
 //!
-//! ```ignore
+//! ```text
 //! #[test]
 //! fn installs_the_global_instance() {
 //!     if tests::process::run_alone(module_path!(), "installs_the_global_instance", &[]) {
