@@ -11,14 +11,16 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use supertokens::ConfigBuilder;
+use axum::{Json, Router};
+use serde_json::{Value, json};
 use supertokens::embedded::{Database, EmbeddedCoreConfig};
 use supertokens::passwordless::{ContactMethod, FlowType};
+use supertokens::session::SessionContainer;
+use supertokens::{ConfigBuilder, protected};
 
 /// The supertokens-web-js version the page is written against.
 pub const WEBJS_VERSION: &str = "0.16.0";
@@ -133,10 +135,10 @@ async fn bundle(State(dir): State<Option<PathBuf>>, Path(file): Path<String>) ->
     }
 }
 
-/// Serves the API on 127.0.0.1:3001 and the login page on 127.0.0.1:3000 (the ports of
-/// `http://localhost:3001` and `http://localhost:3000`) until the process ends. Exits the
-/// process with a message when a port is taken.
-pub async fn serve(api: Router, page: LoginPage) {
+/// Serves the API on 127.0.0.1:3001 and, when there is one, the login page on 127.0.0.1:3000
+/// (the ports of `http://localhost:3001` and `http://localhost:3000`) until the process ends.
+/// Exits the process with a message when a port is taken.
+pub async fn serve(api: Router, page: impl Into<Option<LoginPage>>) {
     let api_addr = SocketAddr::from(([127, 0, 0, 1], 3001));
     let page_addr = SocketAddr::from(([127, 0, 0, 1], 3000));
     let api = async {
@@ -145,10 +147,36 @@ pub async fn serve(api: Router, page: LoginPage) {
         })?;
         axum::serve(listener, api).await
     };
-    if let Err(e) = tokio::try_join!(api, page.serve(page_addr)) {
+    let page = async {
+        match page.into() {
+            Some(page) => page.serve(page_addr).await,
+            None => Ok(()),
+        }
+    };
+    if let Err(e) = tokio::try_join!(api, page) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
+}
+
+/// The routes every example serves: the SDK's routes under `/auth` and [`session_info`] at
+/// `/sessioninfo`.
+pub fn api() -> Router {
+    Router::new()
+        .route("/sessioninfo", get(session_info))
+        .merge(supertokens::router())
+}
+
+/// `GET /sessioninfo`, the protected route of the examples: who is signed in, with the
+/// session's handle and access-token payload.
+#[protected]
+pub async fn session_info(session: SessionContainer) -> Json<Value> {
+    let payload = session.access_token_payload();
+    Json(json!({
+        "userId": session.user_id(),
+        "sessionHandle": session.handle(),
+        "accessTokenPayload": *payload,
+    }))
 }
 
 /// The examples' `configure = …` hook: everything they read from the environment, applied at
