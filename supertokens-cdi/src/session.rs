@@ -95,11 +95,12 @@ pub struct VerifySessionRequest {
     pub check_database: bool,
 }
 
-/// `POST /recipe/session/verify` outcome.
+/// `POST /recipe/session/verify` outcome (and `POST /recipe/session/regenerate`'s).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status")]
 pub enum VerifySessionResponse {
-    /// Valid; `access_token` is a replacement the client must receive.
+    /// Valid; `access_token` is a replacement the client must receive (after regenerating:
+    /// the new token, absent when the input token had expired).
     #[serde(rename = "OK", rename_all = "camelCase")]
     Ok {
         /// The session.
@@ -185,26 +186,10 @@ pub struct RegenerateSessionRequest {
     pub user_data_in_jwt: Option<Map<String, Value>>,
 }
 
-/// `POST /recipe/session/regenerate` outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "status")]
-pub enum RegenerateSessionResponse {
-    /// Regenerated; no `access_token` when the input token had expired.
-    #[serde(rename = "OK", rename_all = "camelCase")]
-    Ok {
-        /// The session.
-        session: SessionInfo,
-        /// The new access token.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        access_token: Option<TokenInfo>,
-    },
-    /// The session has ended.
-    #[serde(rename = "UNAUTHORISED")]
-    Unauthorised {
-        /// Why.
-        message: String,
-    },
-}
+/// `POST /recipe/session/regenerate` outcome, in the shape of the verify answer: `OK` (with no
+/// `access_token` when the input token had expired) or `UNAUTHORISED`; the core never answers
+/// `TRY_REFRESH_TOKEN` here.
+pub type RegenerateSessionResponse = VerifySessionResponse;
 
 /// `POST [/<tenant>]/recipe/session/remove`: either `session_handles`, or `user_id` (+ flags).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

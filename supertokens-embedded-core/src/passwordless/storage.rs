@@ -196,14 +196,14 @@ pub(super) fn insert_code(
              (app_id, tenant_id, code_id, device_id_hash, link_code_hash, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![
-        scope.app_id,
-        scope.tenant_id,
+    .execute((
+        &scope.app_id,
+        &scope.tenant_id,
         code_id,
         device_hash,
         link_hash,
-        now_ms
-    ])?;
+        now_ms,
+    ))?;
     Ok(())
 }
 

@@ -144,37 +144,42 @@ pub(super) fn update_rotation(
     Ok(())
 }
 
-/// Replaces the data kept in the core; `false` if no live session has this handle.
-pub(super) fn update_session_data(
-    conn: &Connection,
-    app: &str,
-    handle: &str,
-    data: &Map<String, Value>,
-    now: i64,
-) -> Result<bool, StoreError> {
-    Ok(conn.execute(
-        "UPDATE session_info SET session_data = ?3
-         WHERE app_id = ?1 AND session_handle = ?2 AND expires_at >= ?4",
-        rusqlite::params![app, handle, text(data), now],
-    )? == 1)
+/// A JSON column of `session_info` that the core replaces whole.
+#[derive(Clone, Copy)]
+pub(super) enum JsonColumn {
+    /// The data kept in the core (`/recipe/session/data`).
+    SessionData,
+    /// The custom access-token claims (`/recipe/jwt/data`, regenerate).
+    JwtPayload,
 }
 
-/// Replaces the custom access-token claims; `false` if no live session has this handle (in this
+/// Replaces one JSON column of a session; `false` if no live session has this handle (in this
 /// tenant, when one is given).
-pub(super) fn update_jwt_payload(
+pub(super) fn update_json(
     conn: &Connection,
     app: &str,
     tenant: Option<&str>,
     handle: &str,
-    payload: &Map<String, Value>,
+    column: JsonColumn,
+    value: &Map<String, Value>,
     now: i64,
 ) -> Result<bool, StoreError> {
-    Ok(conn.execute(
-        "UPDATE session_info SET jwt_user_payload = ?3
+    let column = match column {
+        JsonColumn::SessionData => "session_data",
+        JsonColumn::JwtPayload => "jwt_user_payload",
+    };
+    let sql = format!(
+        "UPDATE session_info SET {column} = ?3
          WHERE app_id = ?1 AND session_handle = ?2 AND expires_at >= ?4
-           AND (?5 IS NULL OR tenant_id = ?5)",
-        rusqlite::params![app, handle, text(payload), now, tenant],
-    )? == 1)
+           AND (?5 IS NULL OR tenant_id = ?5)"
+    );
+    Ok(conn.prepare_cached(&sql)?.execute(rusqlite::params![
+        app,
+        handle,
+        text(value),
+        now,
+        tenant
+    ])? == 1)
 }
 
 /// Deletes these sessions; returns the handles that existed.

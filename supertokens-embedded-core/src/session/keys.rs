@@ -254,26 +254,21 @@ impl KeyRing {
         Ok(keys)
     }
 
-    /// The dynamic key to sign with at `now`.
-    pub(super) async fn dynamic_signing_key(
+    /// The key to sign with at `now`: the current dynamic key, or the app's static key (made on
+    /// first use).
+    pub(super) async fn signing_key(
         &self,
         store: &Store,
         app: &str,
         now: i64,
+        use_static_key: bool,
     ) -> Result<Arc<SigningKey>, StoreError> {
         let keys = self.app(store, app, now).await?;
-        keys.signing(now, self.times)
-            .ok_or_else(|| StoreError::Other("no dynamic signing key".into()))
-    }
-
-    /// The app's static key, made on first use.
-    pub(super) async fn static_signing_key(
-        &self,
-        store: &Store,
-        app: &str,
-        now: i64,
-    ) -> Result<Arc<SigningKey>, StoreError> {
-        let keys = self.app(store, app, now).await?;
+        if !use_static_key {
+            return keys
+                .signing(now, self.times)
+                .ok_or_else(|| StoreError::Other("no dynamic signing key".into()));
+        }
         if let Some(key) = &keys.static_key {
             return Ok(key.clone());
         }

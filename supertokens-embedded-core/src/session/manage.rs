@@ -3,15 +3,16 @@
 
 use axum::Json;
 use axum::extract::State;
+use serde_json::{Map, Value};
 use supertokens_cdi::{
     GetSessionResponse, RegenerateSessionRequest, RegenerateSessionResponse, RemoveSessionsRequest,
     RemoveSessionsResponse, SessionHandlesResponse, UpdateJwtDataRequest, UpdateSessionDataRequest,
     UpdateSessionResponse,
 };
 
-use super::db;
+use super::db::{self, JsonColumn};
 use super::jwt;
-use super::tokens::{AccessTokenSpec, CoreResult, session_info_from_claims};
+use super::tokens::{AccessTokenSpec, CoreResult, session_ok};
 use crate::http::{CoreHttpError, CoreJson, CoreQuery, Scope, require_public_tenant};
 use crate::state::SharedState;
 
@@ -83,7 +84,15 @@ pub(super) async fn regenerate(
                 return Ok(None);
             };
             if let Some(payload) = new_payload {
-                db::update_jwt_payload(tx, &app_id, None, &handle, &payload, now)?;
+                db::update_json(
+                    tx,
+                    &app_id,
+                    None,
+                    &handle,
+                    JsonColumn::JwtPayload,
+                    &payload,
+                    now,
+                )?;
                 row.jwt_payload = payload;
             }
             Ok(Some(row))
@@ -94,13 +103,9 @@ pub(super) async fn regenerate(
             message: NO_SESSION.into(),
         }));
     };
-    let session = session_info_from_claims(&claims, row.jwt_payload.clone());
     if claims.exp.saturating_mul(1000) < now {
         // The client has to refresh anyway; the new token will carry the new claims.
-        return Ok(Json(RegenerateSessionResponse::Ok {
-            session,
-            access_token: None,
-        }));
+        return session_ok(&claims, row.jwt_payload, None);
     }
     let access_token = state
         .mint(
@@ -109,14 +114,11 @@ pub(super) async fn regenerate(
             // New claims, same lifetime.
             AccessTokenSpec {
                 expiry_s: Some(claims.exp),
-                ..AccessTokenSpec::reissue(&claims, row.jwt_payload, row.use_static_key)
+                ..AccessTokenSpec::reissue(&claims, row.jwt_payload.clone(), row.use_static_key)
             },
         )
         .await?;
-    Ok(Json(RegenerateSessionResponse::Ok {
-        session,
-        access_token: Some(access_token),
-    }))
+    session_ok(&claims, row.jwt_payload, Some(access_token))
 }
 
 /// `POST [/<tenant>]/recipe/session/remove`
@@ -200,21 +202,16 @@ pub(super) async fn update_session_data(
     scope: Scope,
     CoreJson(req): CoreJson<UpdateSessionDataRequest>,
 ) -> CoreResult<UpdateSessionResponse> {
-    let now = state.clock.now_ms();
-    let app_id = scope.app_id.clone();
-    let updated = state
-        .store
-        .write(move |tx| {
-            db::update_session_data(
-                tx,
-                &app_id,
-                &req.session_handle,
-                &req.user_data_in_database,
-                now,
-            )
-        })
-        .await?;
-    Ok(Json(update_outcome(updated)))
+    let (handle, data) = (req.session_handle, req.user_data_in_database);
+    update_json(
+        &state,
+        scope.app_id,
+        None,
+        handle,
+        JsonColumn::SessionData,
+        data,
+    )
+    .await
 }
 
 /// `PUT /<tenant>/recipe/jwt/data`: the claims go into tokens issued from now on.
@@ -224,19 +221,33 @@ pub(super) async fn update_jwt_data(
     CoreJson(req): CoreJson<UpdateJwtDataRequest>,
 ) -> CoreResult<UpdateSessionResponse> {
     jwt::refuse_protected_claims(&req.user_data_in_jwt)?;
+    let (handle, claims) = (req.session_handle, req.user_data_in_jwt);
+    let tenant = Some(scope.tenant_id);
+    update_json(
+        &state,
+        scope.app_id,
+        tenant,
+        handle,
+        JsonColumn::JwtPayload,
+        claims,
+    )
+    .await
+}
+
+/// Replaces a JSON column of a live session (of `tenant`, when given).
+async fn update_json(
+    state: &SharedState,
+    app_id: String,
+    tenant: Option<String>,
+    handle: String,
+    column: JsonColumn,
+    value: Map<String, Value>,
+) -> CoreResult<UpdateSessionResponse> {
     let now = state.clock.now_ms();
-    let (app_id, tenant) = (scope.app_id.clone(), scope.tenant_id.clone());
     let updated = state
         .store
         .write(move |tx| {
-            db::update_jwt_payload(
-                tx,
-                &app_id,
-                Some(&tenant),
-                &req.session_handle,
-                &req.user_data_in_jwt,
-                now,
-            )
+            db::update_json(tx, &app_id, tenant.as_deref(), &handle, column, &value, now)
         })
         .await?;
     Ok(Json(update_outcome(updated)))

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use axum::Json;
 use serde_json::{Map, Value};
-use supertokens_cdi::{SessionInfo, TokenInfo};
+use supertokens_cdi::{SessionInfo, TokenInfo, VerifySessionResponse};
 
 use super::db::SessionRow;
 use super::jwt::{self, AccessClaims, TokenError};
@@ -26,6 +26,19 @@ pub(super) fn session_info(row: &SessionRow, user_data_in_jwt: Map<String, Value
 }
 
 /// The session part of an answer, from a verified access token.
+/// A verify or regenerate `OK`: the session as `claims` name it, with `user_data_in_jwt`, and
+/// the new access token when one was signed.
+pub(super) fn session_ok(
+    claims: &AccessClaims,
+    user_data_in_jwt: Map<String, Value>,
+    access_token: Option<TokenInfo>,
+) -> CoreResult<VerifySessionResponse> {
+    Ok(Json(VerifySessionResponse::Ok {
+        session: session_info_from_claims(claims, user_data_in_jwt),
+        access_token,
+    }))
+}
+
 pub(super) fn session_info_from_claims(
     claims: &AccessClaims,
     user_data_in_jwt: Map<String, Value>,
@@ -107,12 +120,9 @@ impl CoreState {
         now: i64,
         spec: AccessTokenSpec<'_>,
     ) -> Result<TokenInfo, CoreHttpError> {
-        let keys = &self.session.keys;
-        let key = if spec.use_static_key {
-            keys.static_signing_key(&self.store, app, now).await?
-        } else {
-            keys.dynamic_signing_key(&self.store, app, now).await?
-        };
+        let key = (self.session.keys)
+            .signing_key(&self.store, app, now, spec.use_static_key)
+            .await?;
         let iat = now.div_euclid(1000);
         let exp = spec
             .expiry_s

@@ -7,7 +7,7 @@ use supertokens_cdi::{VerifySessionRequest, VerifySessionResponse};
 
 use super::db;
 use super::refresh_token::sha256_hex;
-use super::tokens::{AccessTokenSpec, CoreResult, session_info_from_claims};
+use super::tokens::{AccessTokenSpec, CoreResult, session_ok};
 use crate::http::{CoreJson, Scope};
 use crate::state::SharedState;
 
@@ -21,11 +21,11 @@ pub(super) async fn verify(
         |message: String| Ok(Json(VerifySessionResponse::TryRefreshToken { message }));
     let app = scope.app_id.as_str();
     let now = state.clock.now_ms();
-    let claims = match state
+    let checked = state
         .check_access_token(app, &req.access_token, now)
-        .await?
-    {
-        Ok(c) => c,
+        .await?;
+    let claims = match checked {
+        Ok(claims) => claims,
         Err(e) => return try_refresh(e.message()),
     };
     if claims.exp.saturating_mul(1000) < now {
@@ -62,11 +62,7 @@ pub(super) async fn verify(
         }
     }
     if claims.parent_refresh_token_hash1.is_none() && !payload_changed {
-        let session = session_info_from_claims(&claims, claims.custom.clone());
-        return Ok(Json(VerifySessionResponse::Ok {
-            session,
-            access_token: None,
-        }));
+        return session_ok(&claims, claims.custom.clone(), None);
     }
 
     // The token is the first use of a child refresh token (promote it), or its payload is stale.
@@ -105,11 +101,7 @@ pub(super) async fn verify(
     };
     if !reissue {
         // An older token of the session (its refresh token was superseded): valid, unchanged.
-        let session = session_info_from_claims(&claims, claims.custom.clone());
-        return Ok(Json(VerifySessionResponse::Ok {
-            session,
-            access_token: None,
-        }));
+        return session_ok(&claims, claims.custom.clone(), None);
     }
     let access_token = state
         .mint(
@@ -122,8 +114,5 @@ pub(super) async fn verify(
             },
         )
         .await?;
-    Ok(Json(VerifySessionResponse::Ok {
-        session: session_info_from_claims(&claims, row.jwt_payload),
-        access_token: Some(access_token),
-    }))
+    session_ok(&claims, row.jwt_payload, Some(access_token))
 }

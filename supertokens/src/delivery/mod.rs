@@ -193,31 +193,26 @@ pub trait SmsDelivery: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<(), DeliveryError>>;
 }
 
-impl<F, Fut> EmailDelivery for F
-where
-    F: Fn(LoginMessage) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), DeliveryError>> + Send + 'static,
-{
-    fn send_email<'a>(
-        &'a self,
-        message: &'a LoginMessage,
-    ) -> BoxFuture<'a, Result<(), DeliveryError>> {
-        Box::pin(self(message.clone()))
-    }
+/// Any `Fn(LoginMessage) -> impl Future<Output = Result<(), DeliveryError>>` is a delivery
+/// service of both kinds.
+macro_rules! deliver_with_closures {
+    ($($service:ident::$send:ident),*) => {$(
+        impl<F, Fut> $service for F
+        where
+            F: Fn(LoginMessage) -> Fut + Send + Sync + 'static,
+            Fut: Future<Output = Result<(), DeliveryError>> + Send + 'static,
+        {
+            fn $send<'a>(
+                &'a self,
+                message: &'a LoginMessage,
+            ) -> BoxFuture<'a, Result<(), DeliveryError>> {
+                Box::pin(self(message.clone()))
+            }
+        }
+    )*};
 }
 
-impl<F, Fut> SmsDelivery for F
-where
-    F: Fn(LoginMessage) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), DeliveryError>> + Send + 'static,
-{
-    fn send_sms<'a>(
-        &'a self,
-        message: &'a LoginMessage,
-    ) -> BoxFuture<'a, Result<(), DeliveryError>> {
-        Box::pin(self(message.clone()))
-    }
-}
+deliver_with_closures!(EmailDelivery::send_email, SmsDelivery::send_sms);
 
 /// A duration in words as SuperTokens' messages write it: whole seconds below a minute, whole
 /// minutes below an hour, else hours with one decimal (`15 minutes`, `1 hour`, `1.5 hours`).

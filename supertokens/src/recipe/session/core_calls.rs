@@ -276,7 +276,8 @@ impl SessionFunctions for CoreFunctions {
                     user_data_in_jwt: session.user_data_in_jwt,
                     access_token,
                 }),
-                cdi::RegenerateSessionResponse::Unauthorised { .. } => None,
+                cdi::RegenerateSessionResponse::Unauthorised { .. }
+                | cdi::RegenerateSessionResponse::TryRefreshToken { .. } => None,
             })
         })
     }
