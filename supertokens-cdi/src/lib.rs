@@ -1,6 +1,7 @@
 //! The Core Driver Interface (CDI) shared by the SDK's core client and the embedded core: the
 //! typed requests and responses of the CDI endpoints the passwordless and session flows use, and
-//! the [`Clock`] both sides read.
+//! the [`Clock`] both sides read, and
+//! [`Secret`], the string type of keys and passwords.
 //!
 //! Both sides use these types: the SDK's recipes send requests and read responses, and the
 //! embedded core reads requests and writes responses. Field names are the core's (camelCase);
@@ -11,11 +12,13 @@
 
 mod clock;
 mod passwordless;
+mod secret;
 mod session;
 mod users;
 
 pub use clock::Clock;
 pub use passwordless::*;
+pub use secret::Secret;
 pub use session::*;
 pub use users::*;
 

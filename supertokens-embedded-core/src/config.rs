@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use supertokens_cdi::Secret;
+
 /// Where the embedded core keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
@@ -26,7 +28,7 @@ impl Database {
 
 /// Settings of the embedded core. Defaults follow the SuperTokens Core, except the code lifetime
 /// (10 minutes instead of 15, per OWASP ASVS).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct EmbeddedCoreConfig {
     /// Where the data lives. Default: `.supertokens/embedded-core.db` under the working directory.
     pub database: Database,
@@ -41,22 +43,7 @@ pub struct EmbeddedCoreConfig {
     /// How often the dynamic signing key rotates (default 7 days).
     pub signing_key_rotation: Duration,
     /// API key required by the core's HTTP API, when served on a port (default none).
-    pub api_key: Option<String>,
-}
-
-impl std::fmt::Debug for EmbeddedCoreConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The api key is a secret: show only whether one is set.
-        f.debug_struct("EmbeddedCoreConfig")
-            .field("database", &self.database)
-            .field("code_lifetime", &self.code_lifetime)
-            .field("max_code_input_attempts", &self.max_code_input_attempts)
-            .field("access_token_validity", &self.access_token_validity)
-            .field("refresh_token_validity", &self.refresh_token_validity)
-            .field("signing_key_rotation", &self.signing_key_rotation)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .finish()
-    }
+    pub api_key: Option<Secret>,
 }
 
 impl Default for EmbeddedCoreConfig {

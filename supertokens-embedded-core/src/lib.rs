@@ -44,3 +44,4 @@ mod users;
 pub use config::{Database, EmbeddedCoreConfig};
 pub use request_log::RequestLogTarget;
 pub use service::{EmbeddedCore, EmbeddedCoreError, EmbeddedCoreService};
+pub use supertokens_cdi::Secret;

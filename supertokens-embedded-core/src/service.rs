@@ -189,8 +189,11 @@ fn gate(state: &CoreState, req: &mut Request<Body>) -> Result<(), CoreHttpError>
     if !public_path && let Some(expected) = &state.config.api_key {
         let given = api_key_of(req.headers());
         let valid = given.is_some_and(|given| {
-            aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), expected.as_bytes())
-                .is_ok()
+            aws_lc_rs::constant_time::verify_slices_are_equal(
+                given.as_bytes(),
+                expected.expose().as_bytes(),
+            )
+            .is_ok()
         });
         if !valid {
             return Err(CoreHttpError {

@@ -45,6 +45,7 @@ mod framework;
 mod future;
 mod instance;
 mod recipe;
+mod setters;
 #[cfg(feature = "embedded-core")]
 pub mod testing;
 
@@ -57,5 +58,5 @@ pub use framework::{SuperTokensLayer, SuperTokensService, all_cors_headers, cors
 pub use future::BoxFuture;
 pub use instance::{SuperTokens, init};
 pub use recipe::{passwordless, session};
-pub use supertokens_cdi::Clock;
+pub use supertokens_cdi::{Clock, Secret};
 pub use supertokens_macros::{app, protected};

@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use supertokens::Clock;
 use supertokens::config::CoreHost;
 use supertokens::core::CoreClient;
 use supertokens::embedded::{Database, EmbeddedCore, EmbeddedCoreConfig};
+use supertokens::{Clock, Secret};
 
 use crate::client::Client;
 use crate::server::Server;
@@ -64,7 +64,7 @@ impl CoreHarness {
 
     /// Serves an opened `core`; its client sends `api_key` (the core's own, or another one to
     /// see it refused).
-    pub async fn serve(transport: Transport, core: EmbeddedCore, api_key: Option<String>) -> Self {
+    pub async fn serve(transport: Transport, core: EmbeddedCore, api_key: Option<Secret>) -> Self {
         let server = match transport {
             Transport::InProcess => None,
             Transport::Http => Some(Server::serve(core.service()).await),
@@ -83,7 +83,7 @@ impl CoreHarness {
     }
 
     /// Another client of the same core over the same transport, sending `api_key`.
-    pub fn client_with_api_key(&self, api_key: Option<String>) -> CoreClient {
+    pub fn client_with_api_key(&self, api_key: Option<Secret>) -> CoreClient {
         client_of(&self.core, self.server.as_ref(), api_key)
     }
 
@@ -93,7 +93,7 @@ impl CoreHarness {
     }
 }
 
-fn client_of(core: &EmbeddedCore, server: Option<&Server>, api_key: Option<String>) -> CoreClient {
+fn client_of(core: &EmbeddedCore, server: Option<&Server>, api_key: Option<Secret>) -> CoreClient {
     match server {
         None => CoreClient::in_process(core.service(), api_key, TIMEOUT),
         Some(server) => {

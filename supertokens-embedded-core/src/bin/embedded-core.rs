@@ -12,7 +12,9 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use axum::ServiceExt as _;
-use supertokens_embedded_core::{Database, EmbeddedCore, EmbeddedCoreConfig, RequestLogTarget};
+use supertokens_embedded_core::{
+    Database, EmbeddedCore, EmbeddedCoreConfig, RequestLogTarget, Secret,
+};
 
 const USAGE: &str = "\
 Usage: embedded-core [--addr <ip:port>] [--db <path | :memory:>] [--api-key <key>] [--log <path | ->]
@@ -137,7 +139,7 @@ async fn serve(args: Args) -> Result<(), String> {
     };
     let mut config = EmbeddedCoreConfig {
         database: args.database,
-        api_key: args.api_key,
+        api_key: args.api_key.map(Secret::from),
         ..Default::default()
     };
     if let Some(validity) = args.access_token_validity {

@@ -5,6 +5,8 @@ use supertokens_rules::Invalid;
 use supertokens_rules::app_info as rules;
 use supertokens_rules::required::{self, Required};
 
+use crate::Secret;
+
 use super::{AppInfo, Config, ConfigBuilder, ConfigError, ConfigErrors, CoreConnection, CoreHost};
 
 /// Why a build without the `embedded-core` feature needs a remote core.
@@ -128,7 +130,7 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
     );
     let api_key = problems.check(
         "api_key",
-        api_key.as_deref(),
+        api_key.as_ref().map(Secret::expose),
         supertokens_rules::core::api_key,
     );
     if let Err(e) = supertokens_rules::core::api_key_needs_connection_uri(
@@ -184,7 +186,7 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
                     base_path: h.base_path,
                 })
                 .collect(),
-            api_key,
+            api_key: api_key.map(Secret::from),
         }),
         #[cfg(feature = "embedded-core")]
         None => Some(CoreConnection::Embedded(embedded_core.unwrap_or_default())),

@@ -44,6 +44,7 @@
 
 use std::time::Duration;
 
+use crate::Secret;
 pub use crate::app_info::AppInfo;
 pub use crate::core::CoreHost;
 #[cfg(feature = "embedded-core")]
@@ -51,12 +52,13 @@ use crate::embedded::EmbeddedCoreConfig;
 pub use crate::error::{ConfigError, ConfigErrors};
 use crate::recipe::passwordless::PasswordlessConfig;
 use crate::recipe::session::SessionConfig;
+use crate::setters::setters;
 
 /// The default timeout of one request to the SuperTokens Core.
 pub const DEFAULT_CORE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the SDK finds its SuperTokens Core.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 // `Embedded` exists only with the `embedded-core` feature.
 #[non_exhaustive]
 pub enum CoreConnection {
@@ -68,23 +70,8 @@ pub enum CoreConnection {
         /// The hosts from `connection_uri`, in order.
         hosts: Vec<CoreHost>,
         /// Sent as the `api-key` header.
-        api_key: Option<String>,
+        api_key: Option<Secret>,
     },
-}
-
-impl std::fmt::Debug for CoreConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            #[cfg(feature = "embedded-core")]
-            CoreConnection::Embedded(config) => f.debug_tuple("Embedded").field(config).finish(),
-            // The key is a secret: show only whether there is one.
-            CoreConnection::Remote { hosts, api_key } => f
-                .debug_struct("Remote")
-                .field("hosts", hosts)
-                .field("api_key", &api_key.as_ref().map(|_| "<redacted>"))
-                .finish(),
-        }
-    }
 }
 
 /// A complete, validated configuration. Build it with [`Config::builder`]; read it with the
@@ -138,7 +125,7 @@ impl Config {
 
 /// Builder of [`Config`]; every setter takes the value as written and [`build`](Self::build)
 /// validates all of them.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct ConfigBuilder {
     pub(crate) app_name: Option<String>,
@@ -148,7 +135,7 @@ pub struct ConfigBuilder {
     pub(crate) website_base_path: Option<String>,
     pub(crate) api_gateway_path: Option<String>,
     pub(crate) connection_uri: Option<String>,
-    pub(crate) api_key: Option<String>,
+    pub(crate) api_key: Option<Secret>,
     pub(crate) core_timeout: Option<Duration>,
     #[cfg(feature = "embedded-core")]
     pub(crate) embedded_core: Option<EmbeddedCoreConfig>,
@@ -157,46 +144,14 @@ pub struct ConfigBuilder {
     pub(crate) clock: Option<crate::Clock>,
 }
 
-impl std::fmt::Debug for ConfigBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut out = f.debug_struct("ConfigBuilder");
-        out.field("app_name", &self.app_name)
-            .field("api_domain", &self.api_domain)
-            .field("website_domain", &self.website_domain)
-            .field("api_base_path", &self.api_base_path)
-            .field("website_base_path", &self.website_base_path)
-            .field("api_gateway_path", &self.api_gateway_path)
-            .field("connection_uri", &self.connection_uri)
-            // The key is a secret: show only whether there is one.
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("core_timeout", &self.core_timeout);
-        #[cfg(feature = "embedded-core")]
-        out.field("embedded_core", &self.embedded_core);
-        out.field("session", &self.session)
-            .field("passwordless", &self.passwordless)
-            .field("clock", &self.clock)
-            .finish()
-    }
-}
-
-macro_rules! string_setters {
-    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
-        $(#[$doc])*
-        pub fn $name(mut self, value: impl Into<String>) -> Self {
-            self.$name = Some(value.into());
-            self
-        }
-    )*};
-}
-
 impl ConfigBuilder {
-    string_setters! {
+    setters! {
         /// The app's name (required), shown in e-mails and SMS.
         ///
         /// ```
         /// let builder = supertokens::Config::builder().app_name("Demo");
         /// ```
-        app_name,
+        app_name: impl Into<String>,
         /// Where the API is served (required): `http(s)://host[:port]`, no path.
         /// `localhost:3001` is read as `http://localhost:3001`, `api.example.com` as
         /// `https://api.example.com`. A path is an error that says to move it to
@@ -205,27 +160,27 @@ impl ConfigBuilder {
         /// ```
         /// let builder = supertokens::Config::builder().api_domain("https://api.example.com");
         /// ```
-        api_domain,
+        api_domain: impl Into<String>,
         /// Where the website (the login UI) is served (required): `http(s)://host[:port]`.
         /// Magic links point here, and the CORS layer allows this origin.
         ///
         /// ```
         /// let builder = supertokens::Config::builder().website_domain("https://example.com");
         /// ```
-        website_domain,
+        website_domain: impl Into<String>,
         /// Path under which the SuperTokens APIs are served (default `/auth`; `/` for the root).
         ///
         /// ```
         /// let builder = supertokens::Config::builder().api_base_path("/api/auth");
         /// ```
-        api_base_path,
+        api_base_path: impl Into<String>,
         /// Path of the login UI on the website (default `/auth`); magic links go to
         /// `{website_domain}{website_base_path}/verify`.
         ///
         /// ```
         /// let builder = supertokens::Config::builder().website_base_path("/login");
         /// ```
-        website_base_path,
+        website_base_path: impl Into<String>,
         /// Path prefix an API gateway adds in front of the API (default none), e.g. `/dev`. It
         /// is prefixed to the API base path: routes and the refresh-cookie path become
         /// `/dev/auth/…`.
@@ -233,7 +188,7 @@ impl ConfigBuilder {
         /// ```
         /// let builder = supertokens::Config::builder().api_gateway_path("/dev");
         /// ```
-        api_gateway_path,
+        api_gateway_path: impl Into<String>,
         /// The SuperTokens Core(s): `http(s)://host[:port][/base-path]`, several separated by
         /// `;` (used round robin, with failover when a host refuses connections). A base path
         /// such as `/appid-myapp` selects an app of a multi-app core. Absent: the embedded core.
@@ -243,7 +198,7 @@ impl ConfigBuilder {
         ///     .connection_uri("http://core-1:3567;http://core-2:3567")
         ///     .api_key("the-key-configured-in-the-core");
         /// ```
-        connection_uri,
+        connection_uri: impl Into<String>,
         /// The core's API key (its `api_keys` setting), sent as the `api-key` header. Only
         /// with [`connection_uri`](Self::connection_uri).
         ///
@@ -251,7 +206,7 @@ impl ConfigBuilder {
         /// # let key = "k";
         /// let builder = supertokens::Config::builder().api_key(key);
         /// ```
-        api_key,
+        api_key: impl Into<Secret>,
     }
 
     /// Timeout of one request to the core (default 10 s).

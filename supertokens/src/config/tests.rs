@@ -93,7 +93,7 @@ fn connection_uri_gives_remote_hosts_with_base_paths() {
                     },
                 ]
             );
-            assert_eq!(api_key.as_deref(), Some("abc-123"));
+            assert_eq!(api_key.as_ref().map(Secret::expose), Some("abc-123"));
         }
         #[allow(unreachable_patterns)] // without the `embedded-core` feature
         other => panic!("expected a remote core, got {other:?}"),

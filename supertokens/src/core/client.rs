@@ -19,6 +19,7 @@ use super::cdi::{ApiVersionResponse, Jwks};
 use super::hosts::{CoreHost, Hosts};
 use super::negotiation::{CDI_VERSIONS, pick_cdi_version};
 use super::transport::{Answer, Call, InProcessService, Transport, path_and_query};
+use crate::Secret;
 
 const CONTENT_TYPE_JSON: &str = "application/json; charset=utf-8";
 
@@ -47,7 +48,7 @@ pub struct CoreClient {
 struct Inner {
     transport: Transport,
     hosts: Hosts,
-    api_key: Option<String>,
+    api_key: Option<Secret>,
     timeout: Duration,
     app_info: Option<(String, String)>,
     version: OnceCell<String>,
@@ -68,7 +69,7 @@ impl CoreClient {
     fn from_parts(
         transport: Transport,
         hosts: Hosts,
-        api_key: Option<String>,
+        api_key: Option<Secret>,
         timeout: Duration,
         app_info: Option<(String, String)>,
     ) -> Self {
@@ -92,11 +93,11 @@ impl CoreClient {
     /// as down and the next host is tried.
     pub fn http(
         hosts: Vec<CoreHost>,
-        api_key: Option<String>,
+        api_key: Option<Secret>,
         timeout: Duration,
     ) -> Result<Self, CoreError> {
         let hosts = Hosts::remote(hosts)?;
-        check_api_key(api_key.as_deref())?;
+        check_api_key(api_key.as_ref())?;
         let transport = Transport::http(timeout)?;
         Ok(Self::from_parts(transport, hosts, api_key, timeout, None))
     }
@@ -119,7 +120,7 @@ impl CoreClient {
     /// assert_eq!(client.cdi_version().await.unwrap(), "5.3");
     /// # }
     /// ```
-    pub fn in_process<S>(service: S, api_key: Option<String>, timeout: Duration) -> Self
+    pub fn in_process<S>(service: S, api_key: Option<Secret>, timeout: Duration) -> Self
     where
         S: tower_service::Service<
                 http::Request<Body>,
@@ -340,7 +341,7 @@ impl CoreClient {
         if call.send_api_key
             && let Some(key) = &self.inner.api_key
         {
-            let mut value = HeaderValue::from_str(key).map_err(|_| invalid("api key"))?;
+            let mut value = HeaderValue::from_str(key.expose()).map_err(|_| invalid("api key"))?;
             value.set_sensitive(true);
             headers.insert(HeaderName::from_static("api-key"), value);
         }
@@ -362,9 +363,9 @@ impl CoreClient {
     }
 }
 
-fn check_api_key(api_key: Option<&str>) -> Result<(), CoreError> {
+fn check_api_key(api_key: Option<&Secret>) -> Result<(), CoreError> {
     if let Some(key) = api_key
-        && HeaderValue::from_str(key).is_err()
+        && HeaderValue::from_str(key.expose()).is_err()
     {
         return Err(CoreError::InvalidRequest {
             path: String::new(),
@@ -509,7 +510,7 @@ mod tests {
         ) {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async {
-                let client = CoreClient::in_process(echo_core(), Some(key), DEFAULT_TIMEOUT);
+                let client = CoreClient::in_process(echo_core(), Some(key.into()), DEFAULT_TIMEOUT);
                 let _ = client.get::<serde_json::Value>(&path, rid.as_deref(), &[("v", &value)]).await;
                 let _ = client.post::<_, serde_json::Value>(&path, rid.as_deref(), &value).await;
             });

@@ -172,7 +172,7 @@ impl SmtpDelivery {
                 .username
                 .clone()
                 .unwrap_or_else(|| from.email.to_string());
-            builder = builder.credentials(Credentials::new(user, password.clone()));
+            builder = builder.credentials(Credentials::new(user, password.expose().to_owned()));
         }
         let delivery = Self {
             from,

@@ -1,7 +1,9 @@
 //! Settings of the SMTP e-mail service (always compiled, so a configuration can name them even
 //! when the `smtp` feature is off; start-up then fails with a clear error).
 
+use crate::Secret;
 use crate::error::ConfigError;
+use crate::setters::setters;
 use supertokens_rules::passwordless as rules;
 use supertokens_rules::required::Required;
 
@@ -22,7 +24,7 @@ use supertokens_rules::required::Required;
 /// `secure(true)` speaks TLS from the first byte (usually port 465); otherwise the connection
 /// upgrades with STARTTLS when the server offers it (port 587 or 25). Without a password, no
 /// login is attempted; a password without a user name logs in as `from_email`.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct SmtpSettings {
     pub(crate) host: Option<String>,
@@ -30,22 +32,8 @@ pub struct SmtpSettings {
     pub(crate) from_name: Option<String>,
     pub(crate) from_email: Option<String>,
     pub(crate) username: Option<String>,
-    pub(crate) password: Option<String>,
+    pub(crate) password: Option<Secret>,
     pub(crate) secure: bool,
-}
-
-impl std::fmt::Debug for SmtpSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpSettings")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("from_name", &self.from_name)
-            .field("from_email", &self.from_email)
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "…"))
-            .field("secure", &self.secure)
-            .finish()
-    }
 }
 
 impl SmtpSettings {
@@ -54,40 +42,19 @@ impl SmtpSettings {
         Self::default()
     }
 
-    /// The mail server's host name.
-    pub fn host(mut self, host: impl Into<String>) -> Self {
-        self.host = Some(host.into());
-        self
-    }
-
-    /// The mail server's port (default 465 with `secure(true)`, else 587).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = Some(port);
-        self
-    }
-
-    /// The sender's display name (default: the app name).
-    pub fn from_name(mut self, name: impl Into<String>) -> Self {
-        self.from_name = Some(name.into());
-        self
-    }
-
-    /// The sender's address.
-    pub fn from_email(mut self, email: impl Into<String>) -> Self {
-        self.from_email = Some(email.into());
-        self
-    }
-
-    /// The login name (default: `from_email`, when a password is set).
-    pub fn username(mut self, username: impl Into<String>) -> Self {
-        self.username = Some(username.into());
-        self
-    }
-
-    /// The password; without one, no login is attempted.
-    pub fn password(mut self, password: impl Into<String>) -> Self {
-        self.password = Some(password.into());
-        self
+    setters! {
+        /// The mail server's host name.
+        host: impl Into<String>,
+        /// The mail server's port (default 465 with `secure(true)`, else 587).
+        port: u16,
+        /// The sender's display name (default: the app name).
+        from_name: impl Into<String>,
+        /// The sender's address.
+        from_email: impl Into<String>,
+        /// The login name (default: `from_email`, when a password is set).
+        username: impl Into<String>,
+        /// The password; without one, no login is attempted.
+        password: impl Into<Secret>,
     }
 
     /// TLS from the first byte (implicit TLS, port 465) instead of STARTTLS.
@@ -132,8 +99,10 @@ impl SmtpSettings {
         {
             errors.push(ConfigError::new(field("from_name"), e.0));
         }
-        if let Err(e) = rules::smtp_credentials(self.username.as_deref(), self.password.as_deref())
-        {
+        if let Err(e) = rules::smtp_credentials(
+            self.username.as_deref(),
+            self.password.as_ref().map(Secret::expose),
+        ) {
             errors.push(ConfigError::new(field("password"), e.0));
         }
         if !cfg!(feature = "smtp") {

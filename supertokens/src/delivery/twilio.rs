@@ -4,26 +4,18 @@ use std::time::Duration;
 
 use super::twilio_settings::TWILIO_API_BASE_URL;
 use super::{DeliveryError, LoginMessage, SmsDelivery, TwilioSettings, sms_text};
+use crate::Secret;
 use crate::future::BoxFuture;
 
 /// Sends sign-in SMS through Twilio: form fields `To`, `From` or `MessagingServiceSid`, `Body`,
 /// with the account SID and auth token as basic auth.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct TwilioDelivery {
     client: reqwest::Client,
     url: String,
     account_sid: String,
-    auth_token: String,
+    auth_token: Secret,
     sender: (&'static str, String),
-}
-
-impl std::fmt::Debug for TwilioDelivery {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TwilioDelivery")
-            .field("url", &self.url)
-            .field("account_sid", &self.account_sid)
-            .finish_non_exhaustive()
-    }
 }
 
 impl TwilioDelivery {
@@ -83,7 +75,7 @@ impl SmsDelivery for TwilioDelivery {
             let response = self
                 .client
                 .post(&self.url)
-                .basic_auth(&self.account_sid, Some(&self.auth_token))
+                .basic_auth(&self.account_sid, Some(self.auth_token.expose()))
                 .form(&form)
                 .send()
                 .await

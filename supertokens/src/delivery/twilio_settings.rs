@@ -1,7 +1,9 @@
 //! Settings of the Twilio SMS service (always compiled, so a configuration can name them even
 //! when the `twilio` feature is off; start-up then fails with a clear error).
 
+use crate::Secret;
 use crate::error::ConfigError;
+use crate::setters::setters;
 use supertokens_rules::passwordless as rules;
 use supertokens_rules::required::Required;
 
@@ -21,26 +23,14 @@ pub const TWILIO_API_BASE_URL: &str = "https://api.twilio.com";
 ///     .auth_token("your-auth-token")
 ///     .from("+15005550006");
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct TwilioSettings {
     pub(crate) account_sid: Option<String>,
-    pub(crate) auth_token: Option<String>,
+    pub(crate) auth_token: Option<Secret>,
     pub(crate) from: Option<String>,
     pub(crate) messaging_service_sid: Option<String>,
     pub(crate) api_base_url: Option<String>,
-}
-
-impl std::fmt::Debug for TwilioSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TwilioSettings")
-            .field("account_sid", &self.account_sid)
-            .field("auth_token", &self.auth_token.as_ref().map(|_| "…"))
-            .field("from", &self.from)
-            .field("messaging_service_sid", &self.messaging_service_sid)
-            .field("api_base_url", &self.api_base_url)
-            .finish()
-    }
 }
 
 impl TwilioSettings {
@@ -49,34 +39,17 @@ impl TwilioSettings {
         Self::default()
     }
 
-    /// The account SID (`AC…`).
-    pub fn account_sid(mut self, sid: impl Into<String>) -> Self {
-        self.account_sid = Some(sid.into());
-        self
-    }
-
-    /// The auth token.
-    pub fn auth_token(mut self, token: impl Into<String>) -> Self {
-        self.auth_token = Some(token.into());
-        self
-    }
-
-    /// The sending number (E.164) or alphanumeric sender id.
-    pub fn from(mut self, from: impl Into<String>) -> Self {
-        self.from = Some(from.into());
-        self
-    }
-
-    /// The messaging service (`MG…`) that picks the sender.
-    pub fn messaging_service_sid(mut self, sid: impl Into<String>) -> Self {
-        self.messaging_service_sid = Some(sid.into());
-        self
-    }
-
-    /// Where Twilio's REST API lives (default [`TWILIO_API_BASE_URL`]); for tests and proxies.
-    pub fn api_base_url(mut self, url: impl Into<String>) -> Self {
-        self.api_base_url = Some(url.into());
-        self
+    setters! {
+        /// The account SID (`AC…`).
+        account_sid: impl Into<String>,
+        /// The auth token.
+        auth_token: impl Into<Secret>,
+        /// The sending number (E.164) or alphanumeric sender id.
+        from: impl Into<String>,
+        /// The messaging service (`MG…`) that picks the sender.
+        messaging_service_sid: impl Into<String>,
+        /// Where Twilio's REST API lives (default [`TWILIO_API_BASE_URL`]); for tests and proxies.
+        api_base_url: impl Into<String>,
     }
 
     /// Every problem of these settings, with field names under `prefix` (e.g. `passwordless.twilio`).
@@ -84,7 +57,7 @@ impl TwilioSettings {
         let mut errors = Vec::new();
         let field = |name: &str| format!("{prefix}.{name}");
         let mut check = |name: &str,
-                         value: &Option<String>,
+                         value: Option<&str>,
                          rule: fn(&str) -> Result<String, supertokens_rules::Invalid>,
                          required: Option<Required>| {
             match value {
@@ -102,20 +75,20 @@ impl TwilioSettings {
         };
         check(
             "account_sid",
-            &self.account_sid,
+            self.account_sid.as_deref(),
             rules::twilio_account_sid,
             Some(Required::TwilioAccountSid),
         );
         check(
             "auth_token",
-            &self.auth_token,
+            self.auth_token.as_ref().map(Secret::expose),
             rules::twilio_auth_token,
             Some(Required::TwilioAuthToken),
         );
-        check("from", &self.from, rules::twilio_from, None);
+        check("from", self.from.as_deref(), rules::twilio_from, None);
         check(
             "messaging_service_sid",
-            &self.messaging_service_sid,
+            self.messaging_service_sid.as_deref(),
             rules::twilio_messaging_service_sid,
             None,
         );

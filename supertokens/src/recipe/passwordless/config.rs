@@ -12,6 +12,7 @@ use super::limits::SendLimits;
 use crate::app_info::AppInfo;
 use crate::delivery::{EmailDelivery, SmsDelivery, SmtpSettings, TwilioSettings};
 use crate::error::ConfigError;
+use crate::setters::setters;
 
 /// Checks an e-mail address (as typed, trimmed) for a tenant: `Err(message)` is answered to the
 /// frontend as `{"status":"GENERAL_ERROR","message":…}`.
@@ -139,28 +140,23 @@ impl PasswordlessConfig {
         Self::default()
     }
 
-    /// How users prove they own the contact: a typed code, a magic link, or either (required).
-    ///
-    /// ```
-    /// use supertokens::passwordless::{FlowType, PasswordlessConfig};
-    /// let config = PasswordlessConfig::new().flow_type(FlowType::UserInputCode);
-    /// # let _ = config;
-    /// ```
-    pub fn flow_type(mut self, flow_type: FlowType) -> Self {
-        self.flow_type = Some(flow_type);
-        self
-    }
-
-    /// Where codes and links are sent: e-mail, SMS, or the user's choice (required).
-    ///
-    /// ```
-    /// use supertokens::passwordless::{ContactMethod, PasswordlessConfig};
-    /// let config = PasswordlessConfig::new().contact_method(ContactMethod::Phone);
-    /// # let _ = config;
-    /// ```
-    pub fn contact_method(mut self, contact_method: ContactMethod) -> Self {
-        self.contact_method = Some(contact_method);
-        self
+    setters! {
+        /// How users prove they own the contact: a typed code, a magic link, or either (required).
+        ///
+        /// ```
+        /// use supertokens::passwordless::{FlowType, PasswordlessConfig};
+        /// let config = PasswordlessConfig::new().flow_type(FlowType::UserInputCode);
+        /// # let _ = config;
+        /// ```
+        flow_type: FlowType,
+        /// Where codes and links are sent: e-mail, SMS, or the user's choice (required).
+        ///
+        /// ```
+        /// use supertokens::passwordless::{ContactMethod, PasswordlessConfig};
+        /// let config = PasswordlessConfig::new().contact_method(ContactMethod::Phone);
+        /// # let _ = config;
+        /// ```
+        contact_method: ContactMethod,
     }
 
     /// Sends e-mails with your own service (any `async fn(LoginMessage) -> Result<(), DeliveryError>`
@@ -202,10 +198,9 @@ impl PasswordlessConfig {
         self
     }
 
-    /// Limits on how often codes are sent (default: [`SendLimits::new`]).
-    pub fn send_limits(mut self, limits: SendLimits) -> Self {
-        self.send_limits = Some(limits);
-        self
+    setters! {
+        /// Limits on how often codes are sent (default: [`SendLimits::new`]).
+        send_limits: SendLimits,
     }
 
     /// Turns the send limits off (as the official SDKs behave).

@@ -13,6 +13,7 @@ use super::functions::SessionFunctions;
 use super::resolved::Resolved;
 use crate::app_info::AppInfo;
 use crate::error::ConfigError;
+use crate::setters::setters;
 
 /// Wraps the session recipe functions (see [`SessionConfig::override_functions`]).
 pub(crate) type FunctionsOverride =
@@ -99,105 +100,60 @@ impl SessionConfig {
         Self::default()
     }
 
-    /// Whether the session cookies carry `Secure` (default: the API domain is `https`).
-    pub fn cookie_secure(mut self, secure: bool) -> Self {
-        self.cookie_secure = Some(secure);
-        self
-    }
-
-    /// The `SameSite` attribute of the session cookies. Default, per app: [`SameSite::None`]
-    /// when the API and the website differ in protocol or top-level domain (public suffix list,
-    /// private section included), else [`SameSite::Lax`]. `None` needs secure cookies.
-    ///
-    /// ```
-    /// use supertokens::session::{SameSite, SessionConfig};
-    /// let session = SessionConfig::new().cookie_same_site(SameSite::Strict);
-    /// # let _ = session;
-    /// ```
-    pub fn cookie_same_site(mut self, same_site: SameSite) -> Self {
-        self.cookie_same_site = Some(same_site);
-        self
-    }
-
-    /// The `Domain` of the session cookies, e.g. `.example.com` to share them with subdomains
-    /// (default: none, a host-only cookie).
-    pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
-        self.cookie_domain = Some(domain.into());
-        self
-    }
-
-    /// The cookie domain of an earlier configuration, so that the refresh API can clear cookies
-    /// left with it (`""` for host-only cookies).
-    pub fn older_cookie_domain(mut self, domain: impl Into<String>) -> Self {
-        self.older_cookie_domain = Some(domain.into());
-        self
-    }
-
-    /// How requests prove they are not cross-site forgeries. Default:
-    /// [`AntiCsrf::ViaCustomHeader`] when the cookies are cross-site (`SameSite=None`), else
-    /// [`AntiCsrf::None`].
-    ///
-    /// ```
-    /// use supertokens::session::{AntiCsrf, SessionConfig};
-    /// let session = SessionConfig::new().anti_csrf(AntiCsrf::ViaToken);
-    /// # let _ = session;
-    /// ```
-    pub fn anti_csrf(mut self, mode: AntiCsrf) -> Self {
-        self.anti_csrf = Some(mode);
-        self
-    }
-
-    /// How session tokens travel, as the other SDKs' `getTokenTransferMethod` answers:
-    /// [`TokenTransfer::Cookie`], [`TokenTransfer::Header`] or [`TokenTransfer::Any`]. Default:
-    /// new sessions follow the request's `st-auth-mode` header (`header` when absent); requests
-    /// may use either.
-    ///
-    /// ```
-    /// use supertokens::session::{SessionConfig, TokenTransfer};
-    /// let session = SessionConfig::new().token_transfer(TokenTransfer::Header);
-    /// # let _ = session;
-    /// ```
-    pub fn token_transfer(mut self, method: TokenTransfer) -> Self {
-        self.token_transfer = Some(method);
-        self
-    }
-
-    /// The status of "no valid session" answers (default 401).
-    pub fn session_expired_status_code(mut self, status: u16) -> Self {
-        self.session_expired_status_code = Some(status);
-        self
-    }
-
-    /// The status of "invalid claim" answers (default 403; must differ from the expired status).
-    pub fn invalid_claim_status_code(mut self, status: u16) -> Self {
-        self.invalid_claim_status_code = Some(status);
-        self
-    }
-
-    /// Sign access tokens with the core's rotating key (`true`, default) or its static key.
-    pub fn use_dynamic_access_token_signing_key(mut self, dynamic: bool) -> Self {
-        self.use_dynamic_access_token_signing_key = Some(dynamic);
-        self
-    }
-
-    /// In cookie mode, also send the access token in the `st-access-token` header (default false).
-    pub fn expose_access_token_to_frontend_in_cookie_based_auth(mut self, expose: bool) -> Self {
-        self.expose_access_token_to_frontend_in_cookie_based_auth = Some(expose);
-        self
-    }
-
-    /// How long the core's signing keys are cached (default 4 hours). An unknown key id always
-    /// triggers a refetch (at most one every 500 ms).
-    pub fn jwks_refresh_interval(mut self, interval: Duration) -> Self {
-        self.jwks_refresh_interval = Some(interval);
-        self
-    }
-
-    /// How many verified access tokens are remembered, so a repeated token is not verified again
-    /// (default 10 000; `0` turns the cache off). Entries never outlive the token's expiry.
-    pub fn verified_token_cache_size(mut self, entries: usize) -> Self {
-        self.verified_token_cache_size = Some(entries);
-        self
+    setters! {
+        /// Whether the session cookies carry `Secure` (default: the API domain is `https`).
+        cookie_secure: bool,
+        /// The `SameSite` attribute of the session cookies. Default, per app: [`SameSite::None`]
+        /// when the API and the website differ in protocol or top-level domain (public suffix list,
+        /// private section included), else [`SameSite::Lax`]. `None` needs secure cookies.
+        ///
+        /// ```
+        /// use supertokens::session::{SameSite, SessionConfig};
+        /// let session = SessionConfig::new().cookie_same_site(SameSite::Strict);
+        /// # let _ = session;
+        /// ```
+        cookie_same_site: SameSite,
+        /// The `Domain` of the session cookies, e.g. `.example.com` to share them with subdomains
+        /// (default: none, a host-only cookie).
+        cookie_domain: impl Into<String>,
+        /// The cookie domain of an earlier configuration, so that the refresh API can clear cookies
+        /// left with it (`""` for host-only cookies).
+        older_cookie_domain: impl Into<String>,
+        /// How requests prove they are not cross-site forgeries. Default:
+        /// [`AntiCsrf::ViaCustomHeader`] when the cookies are cross-site (`SameSite=None`), else
+        /// [`AntiCsrf::None`].
+        ///
+        /// ```
+        /// use supertokens::session::{AntiCsrf, SessionConfig};
+        /// let session = SessionConfig::new().anti_csrf(AntiCsrf::ViaToken);
+        /// # let _ = session;
+        /// ```
+        anti_csrf: AntiCsrf,
+        /// How session tokens travel, as the other SDKs' `getTokenTransferMethod` answers:
+        /// [`TokenTransfer::Cookie`], [`TokenTransfer::Header`] or [`TokenTransfer::Any`]. Default:
+        /// new sessions follow the request's `st-auth-mode` header (`header` when absent); requests
+        /// may use either.
+        ///
+        /// ```
+        /// use supertokens::session::{SessionConfig, TokenTransfer};
+        /// let session = SessionConfig::new().token_transfer(TokenTransfer::Header);
+        /// # let _ = session;
+        /// ```
+        token_transfer: TokenTransfer,
+        /// The status of "no valid session" answers (default 401).
+        session_expired_status_code: u16,
+        /// The status of "invalid claim" answers (default 403; must differ from the expired status).
+        invalid_claim_status_code: u16,
+        /// Sign access tokens with the core's rotating key (`true`, default) or its static key.
+        use_dynamic_access_token_signing_key: bool,
+        /// In cookie mode, also send the access token in the `st-access-token` header (default false).
+        expose_access_token_to_frontend_in_cookie_based_auth: bool,
+        /// How long the core's signing keys are cached (default 4 hours). An unknown key id always
+        /// triggers a refetch (at most one every 500 ms).
+        jwks_refresh_interval: Duration,
+        /// How many verified access tokens are remembered, so a repeated token is not verified again
+        /// (default 10 000; `0` turns the cache off). Entries never outlive the token's expiry.
+        verified_token_cache_size: usize,
     }
 
     /// Wraps the recipe functions (the core-facing layer: creating, verifying, refreshing and

@@ -19,6 +19,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use supertokens::Secret;
 use supertokens::config::CoreHost;
 use supertokens::core::CoreClient;
 use tests::server::{Server, refusing_addr};
@@ -151,7 +152,7 @@ async fn handle(
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn client(hosts: Vec<CoreHost>, api_key: Option<&str>) -> CoreClient {
-    CoreClient::http(hosts, api_key.map(str::to_owned), TIMEOUT).unwrap()
+    CoreClient::http(hosts, api_key.map(Secret::from), TIMEOUT).unwrap()
 }
 
 /// An address where nothing listens: connections are refused.
