@@ -52,9 +52,11 @@ fn instance(parts: &Parts) -> Result<SuperTokens, SessionError> {
 }
 
 fn options(check_database: bool, anti_csrf: u8, required: bool) -> GetSessionOptions {
-    let options = GetSessionOptions::new()
-        .session_required(required)
-        .check_database(check_database);
+    let mut options = GetSessionOptions::new().session_required(required);
+    // Without the option, the app-wide setting decides.
+    if check_database {
+        options = options.check_database(true);
+    }
     match anti_csrf {
         ANTI_CSRF_CHECK => options.anti_csrf_check(true),
         ANTI_CSRF_SKIP => options.anti_csrf_check(false),

@@ -58,6 +58,7 @@ pub struct SessionConfig {
     pub(crate) expose_access_token_to_frontend_in_cookie_based_auth: Option<bool>,
     pub(crate) jwks_refresh_interval: Option<Duration>,
     pub(crate) verified_token_cache_size: Option<usize>,
+    pub(crate) check_database: Option<bool>,
     pub(crate) override_functions: Vec<FunctionsOverride>,
     pub(crate) override_apis: Vec<ApisOverride>,
     pub(crate) disabled_apis: BTreeSet<SessionApi>,
@@ -87,6 +88,7 @@ impl std::fmt::Debug for SessionConfig {
             )
             .field("jwks_refresh_interval", &self.jwks_refresh_interval)
             .field("verified_token_cache_size", &self.verified_token_cache_size)
+            .field("check_database", &self.check_database)
             .field("override_functions", &self.override_functions.len())
             .field("override_apis", &self.override_apis.len())
             .field("disabled_apis", &self.disabled_apis)
@@ -154,6 +156,20 @@ impl SessionConfig {
         /// How many verified access tokens are remembered, so a repeated token is not verified again
         /// (default 10 000; `0` turns the cache off). Entries never outlive the token's expiry.
         verified_token_cache_size: usize,
+        /// Whether every session verification also asks the core that the session still exists
+        /// (default false). Access tokens are verified locally by default: a revoked session's
+        /// access token stays valid until it expires (an hour by default) unless this is on. It
+        /// costs one core call per request; `#[protected(check_database)]`,
+        /// [`GetSessionOptions::check_database`](super::GetSessionOptions::check_database) and
+        /// the router guard turn it on for single routes, and `check_database(false)` there
+        /// turns the app-wide setting off again.
+        ///
+        /// ```
+        /// use supertokens::session::SessionConfig;
+        /// let session = SessionConfig::new().check_database(true);
+        /// # let _ = session;
+        /// ```
+        check_database: bool,
     }
 
     /// Wraps the recipe functions (the core-facing layer: creating, verifying, refreshing and
@@ -407,6 +423,7 @@ impl Resolved {
                 jwks_secs.unwrap_or(DEFAULT_JWKS_REFRESH.as_secs()),
             ),
             verified_token_cache_size: config.verified_token_cache_size.unwrap_or(10_000),
+            check_database: config.check_database.unwrap_or(false),
             refresh_path: format!("{}/session/refresh", app_info.api_base_path),
             issuer: format!("{}{}", app_info.api_domain, app_info.api_base_path),
             both_local,

@@ -20,12 +20,12 @@ use super::transfer;
 #[must_use]
 pub struct GetSessionOptions {
     session_required: Option<bool>,
-    check_database: bool,
+    check_database: Option<bool>,
     anti_csrf_check: Option<bool>,
 }
 
 impl GetSessionOptions {
-    /// The defaults: session required, no database check, anti-CSRF by method.
+    /// The defaults: session required, the app's database check, anti-CSRF by method.
     pub fn new() -> Self {
         Self::default()
     }
@@ -37,10 +37,11 @@ impl GetSessionOptions {
         self
     }
 
-    /// Whether to ask the core that the session still exists (default false: local
-    /// verification only).
+    /// Whether to ask the core that the session still exists (default: the app-wide
+    /// [`SessionConfig::check_database`](super::SessionConfig::check_database), itself false:
+    /// local verification only).
     pub fn check_database(mut self, check: bool) -> Self {
-        self.check_database = check;
+        self.check_database = Some(check);
         self
     }
 
@@ -200,7 +201,7 @@ impl SessionRecipe {
                 access_token: Arc::clone(&access.raw),
                 anti_csrf_token: transfer::anti_csrf_token(headers),
                 anti_csrf_check: anti_csrf_check && config.anti_csrf == AntiCsrf::ViaToken,
-                check_database: options.check_database,
+                check_database: options.check_database.unwrap_or(config.check_database),
             })
             .await?;
         Ok(Some((verified, transfer_method)))

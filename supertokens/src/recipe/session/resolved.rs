@@ -23,6 +23,8 @@ pub(crate) struct Resolved {
     pub(crate) expose_access_token_in_cookie_mode: bool,
     pub(crate) jwks_refresh_interval: Duration,
     pub(crate) verified_token_cache_size: usize,
+    /// The app-wide default of the database check.
+    pub(crate) check_database: bool,
     pub(crate) refresh_path: String,
     pub(crate) issuer: String,
     /// Both top-level domains are `localhost` or IP addresses.
