@@ -238,12 +238,18 @@ impl ConfigBuilder {
 
     /// Enables the session recipe (required: every sign-in ends in a session).
     ///
+    /// Called again, it refines: what `config` sets replaces what was set before, the rest
+    /// stays, and overrides add up (see [`passwordless`](Self::passwordless)).
+    ///
     /// ```
     /// use supertokens::session::SessionConfig;
     /// let builder = supertokens::Config::builder().session(SessionConfig::default());
     /// ```
     pub fn session(mut self, config: SessionConfig) -> Self {
-        self.session = Some(config);
+        self.session = Some(match self.session.take() {
+            Some(earlier) => earlier.refine(config),
+            None => config,
+        });
         self
     }
 
@@ -257,8 +263,35 @@ impl ConfigBuilder {
     ///         .contact_method(ContactMethod::Phone),
     /// );
     /// ```
+    ///
+    /// Called again, it refines, never resets: what `config` sets replaces what was set before
+    /// (a delivery service replaces the earlier one of its channel), the rest stays, function
+    /// overrides wrap the earlier ones and disabled APIs add up. This is how a `configure`
+    /// function adds what only code can say to what `#[supertokens::app]` checked at compile
+    /// time:
+    ///
+    /// ```
+    /// use supertokens::ConfigBuilder;
+    /// use supertokens::passwordless::{DeliveryError, LoginMessage, PasswordlessConfig};
+    ///
+    /// async fn send_email(message: LoginMessage) -> Result<(), DeliveryError> {
+    ///     // hand the message to your mail service
+    ///     # let _ = message;
+    ///     Ok(())
+    /// }
+    ///
+    /// // `#[supertokens::app(passwordless(flow_type = …, contact_method = …), configure = configure)]`
+    /// fn configure(builder: ConfigBuilder) -> ConfigBuilder {
+    ///     // The flow type and contact method set by the attribute stay.
+    ///     builder.passwordless(PasswordlessConfig::new().email_delivery(send_email))
+    /// }
+    /// # let _ = configure;
+    /// ```
     pub fn passwordless(mut self, config: PasswordlessConfig) -> Self {
-        self.passwordless = Some(config);
+        self.passwordless = Some(match self.passwordless.take() {
+            Some(earlier) => earlier.refine(config),
+            None => config,
+        });
         self
     }
 

@@ -3,7 +3,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 
 use super::*;
-use crate::passwordless::{ContactMethod, FlowType, PasswordlessConfig};
+use crate::passwordless::{ContactMethod, FlowType, PasswordlessApi, PasswordlessConfig};
 use crate::session::SessionConfig;
 
 fn passwordless() -> PasswordlessConfig {
@@ -318,4 +318,58 @@ fn without_the_embedded_core_a_connection_uri_is_required() {
             .build()
             .is_ok()
     );
+}
+
+#[test]
+fn a_second_passwordless_config_refines_the_first() {
+    async fn send(_: crate::delivery::LoginMessage) -> Result<(), crate::delivery::DeliveryError> {
+        Ok(())
+    }
+    // As `#[supertokens::app(passwordless(...))]` and then a `configure` function.
+    let config = valid()
+        .passwordless(
+            passwordless()
+                .console_email()
+                .disable_api(PasswordlessApi::ResendCode),
+        )
+        .passwordless(
+            PasswordlessConfig::new()
+                .email_delivery(send)
+                .disable_api(PasswordlessApi::EmailExists),
+        )
+        .build()
+        .expect("the refined configuration is complete");
+    let refined = config.passwordless().expect("passwordless is on");
+    assert_eq!(refined.flow_type, Some(FlowType::UserInputCode));
+    assert_eq!(refined.contact_method, Some(ContactMethod::Phone));
+    let email: Vec<&str> = refined.email.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        email,
+        ["email_delivery"],
+        "the later service replaces the console"
+    );
+    assert_eq!(refined.disabled_apis.len(), 2);
+    // Within one configuration, two services of a channel are still a conflict.
+    let both = passwordless().console_email().email_delivery(send);
+    assert_eq!(
+        errors(valid().passwordless(both)).fields(),
+        ["passwordless.email_delivery"]
+    );
+}
+
+#[test]
+fn a_second_session_config_refines_the_first() {
+    let config = valid()
+        .session(
+            SessionConfig::new()
+                .cookie_domain(".example.com")
+                .check_database(true),
+        )
+        .session(SessionConfig::new().cookie_secure(true))
+        .build()
+        .expect("valid");
+    let session = config.session().expect("session is on");
+    assert_eq!(session.cookie_domain.as_deref(), Some(".example.com"));
+    assert_eq!(session.cookie_secure, Some(true));
+    assert_eq!(session.check_database, Some(true));
 }

@@ -349,6 +349,36 @@ impl PasswordlessConfig {
         self
     }
 
+    /// This configuration with what `later` sets: see [`ConfigBuilder::passwordless`].
+    ///
+    /// [`ConfigBuilder::passwordless`]: crate::ConfigBuilder::passwordless
+    pub(crate) fn refine(self, later: Self) -> Self {
+        let Self {
+            flow_type,
+            contact_method,
+            email,
+            sms,
+            send_limits,
+            validate_email_address,
+            validate_phone_number,
+            user_input_code_generator,
+            override_functions,
+            disabled_apis,
+        } = later;
+        Self {
+            flow_type: flow_type.or(self.flow_type),
+            contact_method: contact_method.or(self.contact_method),
+            email: if email.is_empty() { self.email } else { email },
+            sms: if sms.is_empty() { self.sms } else { sms },
+            send_limits: send_limits.or(self.send_limits),
+            validate_email_address: validate_email_address.or(self.validate_email_address),
+            validate_phone_number: validate_phone_number.or(self.validate_phone_number),
+            user_input_code_generator: user_input_code_generator.or(self.user_input_code_generator),
+            override_functions: [self.override_functions, override_functions].concat(),
+            disabled_apis: self.disabled_apis.union(&disabled_apis).copied().collect(),
+        }
+    }
+
     /// Every problem of this configuration, given the app info (empty when valid).
     pub(crate) fn validate(&self, app_info: &AppInfo) -> Vec<ConfigError> {
         let mut errors = Vec::new();

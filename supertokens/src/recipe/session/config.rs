@@ -285,6 +285,52 @@ impl SessionConfig {
         self
     }
 
+    /// This configuration with what `later` sets: see [`ConfigBuilder::session`].
+    ///
+    /// [`ConfigBuilder::session`]: crate::ConfigBuilder::session
+    pub(crate) fn refine(self, later: Self) -> Self {
+        let Self {
+            cookie_secure,
+            cookie_same_site,
+            cookie_domain,
+            older_cookie_domain,
+            anti_csrf,
+            token_transfer,
+            session_expired_status_code,
+            invalid_claim_status_code,
+            use_dynamic_access_token_signing_key,
+            expose_access_token_to_frontend_in_cookie_based_auth,
+            jwks_refresh_interval,
+            verified_token_cache_size,
+            check_database,
+            override_functions,
+            override_apis,
+            disabled_apis,
+        } = later;
+        Self {
+            cookie_secure: cookie_secure.or(self.cookie_secure),
+            cookie_same_site: cookie_same_site.or(self.cookie_same_site),
+            cookie_domain: cookie_domain.or(self.cookie_domain),
+            older_cookie_domain: older_cookie_domain.or(self.older_cookie_domain),
+            anti_csrf: anti_csrf.or(self.anti_csrf),
+            token_transfer: token_transfer.or(self.token_transfer),
+            session_expired_status_code: session_expired_status_code
+                .or(self.session_expired_status_code),
+            invalid_claim_status_code: invalid_claim_status_code.or(self.invalid_claim_status_code),
+            use_dynamic_access_token_signing_key: use_dynamic_access_token_signing_key
+                .or(self.use_dynamic_access_token_signing_key),
+            expose_access_token_to_frontend_in_cookie_based_auth:
+                expose_access_token_to_frontend_in_cookie_based_auth
+                    .or(self.expose_access_token_to_frontend_in_cookie_based_auth),
+            jwks_refresh_interval: jwks_refresh_interval.or(self.jwks_refresh_interval),
+            verified_token_cache_size: verified_token_cache_size.or(self.verified_token_cache_size),
+            check_database: check_database.or(self.check_database),
+            override_functions: [self.override_functions, override_functions].concat(),
+            override_apis: [self.override_apis, override_apis].concat(),
+            disabled_apis: self.disabled_apis.union(&disabled_apis).copied().collect(),
+        }
+    }
+
     /// Every problem of this configuration, given the app info (empty when valid).
     pub(crate) fn validate(&self, app_info: &AppInfo) -> Vec<ConfigError> {
         match Resolved::new(self, app_info) {
