@@ -1,11 +1,13 @@
 //! The session lifecycle through an axum app on the embedded core, in cookie and header mode:
 //! create, verify, expiry, refresh, promotion, token theft, sign-out, anti-CSRF, duplicate
-//! cookies, and bad input.
+//! cookies, bad input; handlers revoking their own session, and the session guard.
 
 mod anti_csrf;
 mod bad_tokens;
+mod guard;
 mod modes;
 mod options;
+mod own_app;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
