@@ -51,6 +51,9 @@ use crate::recipe::session::{AntiCsrfCheck, GetSessionOptions, PendingChanges};
 /// let app: Router = Router::new().nest("/account", account);
 /// ```
 ///
+/// A `#[protected]` handler below a guard verifies again, with its own options (so it can ask
+/// for more, such as `check_database`, on one route).
+///
 /// [`SessionGuard::new`] uses the instance of the request ([`SuperTokens::layer`] outside it),
 /// else the one [`crate::init`] installed; [`SuperTokens::session_guard`] makes a guard that
 /// carries its instance and needs neither.
