@@ -219,6 +219,11 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 /// that is not an extractor is reported on that parameter. They are checked against the router
 /// state of a `State<T>` parameter, else `()`; name another with `state = T`.
 ///
+/// To protect every route of a router instead, put a `SessionGuard` on it
+/// (`.layer(SessionGuard::new().check_database())`, see [`supertokens::session`]): it takes
+/// the same options and answers the same way, and the handlers below take the session with the
+/// plain `SessionContainer` extractor.
+///
 /// axum runs only handlers whose future is `Send`: a handler that holds an `Rc` or a
 /// `std::sync::MutexGuard` across an `.await` is reported at its name, with what to do, rather
 /// than at `.route()`.
@@ -250,6 +255,8 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 /// # let app: axum::Router = axum::Router::new().route("/", axum::routing::get(greeting));
 /// ```
+///
+/// [`supertokens::session`]: https://docs.rs/supertokens/latest/supertokens/session/index.html
 #[proc_macro_attribute]
 pub fn protected(args: TokenStream, item: TokenStream) -> TokenStream {
     protected::expand(args.into(), item.into()).into()

@@ -13,6 +13,31 @@ use crate::recipe::session::{self, SessionRecipe};
 ///
 /// [`init`] makes one and installs it process-wide; tests can make several with
 /// [`SuperTokens::new`] and hand one to requests with [`SuperTokens::layer`].
+///
+/// It is also an axum extractor, on every route: the instance [`SuperTokens::layer`] (or a
+/// [`SessionGuard`](crate::session::SessionGuard) made with [`SuperTokens::session_guard`])
+/// attached to the request, else the one [`init`] installed. With neither, the request is
+/// answered `500` with a [`MissingInstance`](crate::MissingInstance) that says what to do.
+/// Handlers use it for what the session alone does not offer:
+///
+/// ```
+/// use supertokens::SuperTokens;
+/// use supertokens::session::{SessionContainer, SessionError};
+///
+/// /// Signs the user out of every other device.
+/// async fn sign_out_elsewhere(
+///     st: SuperTokens,
+///     session: SessionContainer,
+/// ) -> Result<String, SessionError> {
+///     let handles = st.session().get_all_session_handles_for_user(session.user_id()).await?;
+///     let mut revoked = 0;
+///     for handle in handles.iter().filter(|h| h.as_str() != session.handle()) {
+///         revoked += usize::from(st.session().revoke_session(handle).await?);
+///     }
+///     Ok(format!("signed out of {revoked} other sessions"))
+/// }
+/// # let _: axum::Router = axum::Router::new().route("/", axum::routing::post(sign_out_elsewhere));
+/// ```
 #[derive(Clone)]
 pub struct SuperTokens {
     pub(crate) inner: Arc<Inner>,

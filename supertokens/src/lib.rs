@@ -54,7 +54,9 @@ pub mod __private;
 
 pub use config::{Config, ConfigBuilder};
 pub use error::{Error, StartError};
-pub use framework::{SuperTokensLayer, SuperTokensService, all_cors_headers, cors, router};
+pub use framework::{
+    MissingInstance, SuperTokensLayer, SuperTokensService, all_cors_headers, cors, router,
+};
 pub use future::BoxFuture;
 pub use instance::{SuperTokens, init};
 pub use recipe::{passwordless, session};

@@ -1,14 +1,16 @@
-//! The extractors: [`SessionContainer`] (and `Option<SessionContainer>`), and the ones
-//! `#[protected]` expands to, a verified session plus the response changes the verification asks
+//! The extractors: [`SuperTokens`], [`SessionContainer`] (and `Option<SessionContainer>`), and
+//! the ones `#[protected]` expands to, a verified session plus the response changes the verification asks
 //! for (a replacement access token after a refresh), with the verify options as const
 //! parameters. Those are for generated code: they are reached only through `__private`.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
+use super::MissingInstance;
 use crate::SuperTokens;
 use crate::recipe::session::{
-    GetSessionOptions, PendingChanges, ResponseChanges, SessionContainer, SessionError,
+    AntiCsrfCheck, GetSessionOptions, PendingChanges, ResponseChanges, SessionContainer,
+    SessionError,
 };
 
 /// Anti-CSRF check as SuperTokens decides by default (every method but GET).
@@ -41,38 +43,65 @@ pub struct MaybeVerified<const CHECK_DATABASE: bool, const ANTI_CSRF: u8> {
     pub changes: ResponseChanges,
 }
 
-/// The instance of a request: the one [`SuperTokens::layer`] attached, else the global one.
-fn instance(parts: &Parts) -> Result<SuperTokens, SessionError> {
-    match parts.extensions.get::<SuperTokens>() {
+/// The instance of a request: the one [`SuperTokens::layer`] or a
+/// [`SessionGuard`](crate::session::SessionGuard) attached, else the global one.
+pub(crate) fn instance(extensions: &http::Extensions) -> Result<SuperTokens, MissingInstance> {
+    match extensions.get::<SuperTokens>() {
         Some(st) => Ok(st.clone()),
-        None => {
-            SuperTokens::global().map_err(|e| SessionError::other_with_source(e.to_string(), e))
-        }
+        None => SuperTokens::global().map_err(MissingInstance::new),
     }
 }
+
+impl From<MissingInstance> for SessionError {
+    fn from(e: MissingInstance) -> Self {
+        SessionError::other_with_source(e.to_string(), e)
+    }
+}
+
+/// The session a [`SessionGuard`](crate::session::SessionGuard) verified for the request
+/// (`None`: an optional guard found none). The session extractors take it from the request
+/// extensions instead of verifying again.
+#[derive(Clone)]
+pub(crate) struct GuardedSession(pub(crate) Option<SessionContainer>);
 
 fn options(check_database: bool, anti_csrf: u8, required: bool) -> GetSessionOptions {
-    let mut options = GetSessionOptions::new().session_required(required);
-    // Without the option, the app-wide setting decides.
-    if check_database {
-        options = options.check_database(true);
-    }
-    match anti_csrf {
-        ANTI_CSRF_CHECK => options.anti_csrf_check(true),
-        ANTI_CSRF_SKIP => options.anti_csrf_check(false),
-        _ => options,
-    }
+    let anti_csrf = match anti_csrf {
+        ANTI_CSRF_CHECK => AntiCsrfCheck::Check,
+        ANTI_CSRF_SKIP => AntiCsrfCheck::Skip,
+        _ => AntiCsrfCheck::ByMethod,
+    };
+    GetSessionOptions::for_route(required, check_database, anti_csrf)
 }
 
+/// The session verified by a guard over the route, else the request's session verified now with
+/// the defaults (`None`: there is none and `required` is false).
+async fn plain(parts: &Parts, required: bool) -> Result<Option<SessionContainer>, SessionError> {
+    if let Some(GuardedSession(session)) = parts.extensions.get::<GuardedSession>() {
+        return Ok(session.clone());
+    }
+    Ok(extract(parts, options(false, ANTI_CSRF_DEFAULT, required))
+        .await?
+        .0)
+}
+
+/// The request's session verified with `opts`, and the changes for the response. The changes
+/// follow the request: if the handler revokes the session, they clear its tokens instead.
 async fn extract(
     parts: &Parts,
     opts: GetSessionOptions,
 ) -> Result<(Option<SessionContainer>, ResponseChanges), SessionError> {
-    let st = instance(parts)?;
-    let pending = parts.extensions.get::<PendingChanges>().cloned();
-    st.session()
-        .session_of_request(&parts.headers, &parts.method, &opts, pending)
-        .await
+    let st = instance(&parts.extensions)?;
+    // Without the layer's queue, one of its own lets a revocation reach the changes.
+    let pending = parts
+        .extensions
+        .get::<PendingChanges>()
+        .cloned()
+        .unwrap_or_default();
+    let (session, changes) = st
+        .session()
+        .session_of_request(&parts.headers, &parts.method, &opts, Some(pending.clone()))
+        .await?;
+    Ok((session, changes.for_request(pending)))
 }
 
 impl<S: Send + Sync, const CHECK_DATABASE: bool, const ANTI_CSRF: u8> FromRequestParts<S>
@@ -103,10 +132,9 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionContainer {
     type Rejection = SessionError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        match extract(parts, options(false, ANTI_CSRF_DEFAULT, true)).await? {
-            (Some(session), _) => Ok(session),
-            (None, _) => Err(SessionError::unauthorised_keep_tokens("no session")),
-        }
+        plain(parts, true)
+            .await?
+            .ok_or_else(|| SessionError::unauthorised_keep_tokens("no session"))
     }
 }
 
@@ -117,8 +145,14 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for SessionContainer {
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(extract(parts, options(false, ANTI_CSRF_DEFAULT, false))
-            .await?
-            .0)
+        plain(parts, false).await
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SuperTokens {
+    type Rejection = MissingInstance;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        instance(&parts.extensions)
     }
 }

@@ -1,7 +1,11 @@
 //! The axum glue: [`router`] with every recipe's frontend API (FDI) routes, [`cors`], the
-//! per-request layer ([`SuperTokensLayer`]) and the session extractors.
+//! per-request layer ([`SuperTokensLayer`]), the session guard ([`SessionGuard`]) and the
+//! extractors.
 
 pub(crate) mod extract;
+mod guard;
+
+pub use guard::{SessionGuard, SessionGuardService};
 
 use std::task::{Context, Poll};
 
@@ -119,6 +123,45 @@ pub fn all_cors_headers() -> Vec<HeaderName> {
     .collect()
 }
 
+/// The rejection of the [`SuperTokens`] extractor (and of a [`SessionGuard`] made with
+/// [`SessionGuard::new`]) when a request has no instance: neither [`SuperTokens::layer`] nor a
+/// guard made with [`SuperTokens::session_guard`] is on its route, and [`crate::init`] was not
+/// called. Answered `500` with a text that says so; the [`Error::NotInitialised`](crate::Error)
+/// is its [`source`](std::error::Error::source).
+#[derive(Debug)]
+pub struct MissingInstance {
+    source: crate::Error,
+}
+
+impl MissingInstance {
+    pub(crate) fn new(source: crate::Error) -> Self {
+        Self { source }
+    }
+}
+
+impl std::fmt::Display for MissingInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "no SuperTokens instance for this request: call `supertokens::init` at start-up \
+             (or use `#[supertokens::app]`), or apply `st.layer()` to the route",
+        )
+    }
+}
+
+impl std::error::Error for MissingInstance {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+impl axum::response::IntoResponse for MissingInstance {
+    fn into_response(self) -> axum::response::Response {
+        let message = self.to_string();
+        tracing::error!(error = %message, "supertokens: request without an instance");
+        (http::StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
+    }
+}
+
 /// The layer of [`SuperTokens::layer`]: requests under it use this instance (instead of the
 /// global one), and the response headers session operations queue during the request (a
 /// replacement access token found by the [`SessionContainer`](crate::session::SessionContainer)
@@ -172,10 +215,7 @@ where
         let future = self.inner.call(req);
         Box::pin(async move {
             let mut response = future.await?;
-            let changes = pending.take();
-            if !changes.is_empty() {
-                changes.apply_to_headers(response.headers_mut());
-            }
+            pending.write_into(response.headers_mut());
             Ok(response)
         })
     }
@@ -198,6 +238,41 @@ mod tests {
                 "st-auth-mode"
             ]
         );
+    }
+
+    /// No unit test installs a global instance, so these routes have none.
+    #[tokio::test]
+    async fn without_an_instance_the_extractors_and_the_guard_answer_500() {
+        use tower::ServiceExt;
+        let guard = crate::session::SessionGuard::new();
+        let app = axum::Router::new()
+            .route("/st", axum::routing::get(|_: SuperTokens| async { "no" }))
+            .route(
+                "/session",
+                axum::routing::get(|_: session::SessionContainer| async { "no" }),
+            )
+            .merge(
+                axum::Router::new()
+                    .route("/guarded", axum::routing::get(|| async { "no" }))
+                    .layer(guard),
+            );
+        let get = |path: &str| {
+            app.clone()
+                .oneshot(Request::get(path).body(axum::body::Body::empty()).unwrap())
+        };
+        let expected = "no SuperTokens instance for this request: call `supertokens::init` at \
+                        start-up (or use `#[supertokens::app]`), or apply `st.layer()` to the route";
+        for path in ["/st", "/guarded"] {
+            let r = get(path).await.unwrap();
+            assert_eq!(r.status(), 500, "{path}");
+            let body = http_body_util::BodyExt::collect(r.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            assert_eq!(std::str::from_utf8(&body).unwrap(), expected, "{path}");
+        }
+        assert_eq!(get("/session").await.unwrap().status(), 500);
+        assert!(SuperTokens::global().is_err(), "nothing else installed one");
     }
 
     #[tokio::test]

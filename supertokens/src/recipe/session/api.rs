@@ -65,14 +65,10 @@ async fn sign_out(ctx: Ctx, headers: HeaderMap, method: Method) -> Response {
     };
     let transfer = session.token_transfer();
     match ctx.apis.sign_out_post(recipe, session).await {
-        Ok(SignOutOutcome::Ok) => {
-            let mut changes = ResponseChanges::new();
-            changes.clear(&recipe.base().config, transfer);
-            with_changes(
-                json(StatusCode::OK, &serde_json::json!({"status": "OK"})),
-                changes,
-            )
-        }
+        Ok(SignOutOutcome::Ok) => with_changes(
+            json(StatusCode::OK, &serde_json::json!({"status": "OK"})),
+            recipe.clearing(transfer),
+        ),
         Ok(SignOutOutcome::GeneralError { message }) => json(
             StatusCode::OK,
             &serde_json::json!({"status": "GENERAL_ERROR", "message": message}),

@@ -184,14 +184,52 @@ impl SessionContainer {
         }
     }
 
-    /// Revokes the session in the core. The tokens the client holds stop working at the next
+    /// Revokes this session in the core. The tokens the client holds stop working at the next
     /// refresh (or at once where `check_database` is used).
+    ///
+    /// The response of the current request then clears the session's tokens as sign-out does,
+    /// and carries no token made for it earlier in the request (such as the replacement access
+    /// token of a just-refreshed session): under
+    /// [`SuperTokens::layer`](crate::SuperTokens::layer), under a
+    /// [`SessionGuard`](super::SessionGuard), and in a `#[protected]` handler.
     pub async fn revoke_session(&self) -> Result<(), SessionError> {
         self.recipe
             .functions()
             .revoke_session(self.handle.to_string())
             .await?;
+        self.revoked();
         Ok(())
+    }
+
+    /// Revokes every session of this session's user, in every tenant, this one included ("sign
+    /// out everywhere"); returns the revoked handles. The response clears this session's tokens
+    /// as [`revoke_session`](Self::revoke_session) does.
+    ///
+    /// ```no_run
+    /// use supertokens::session::{SessionContainer, SessionError};
+    ///
+    /// async fn sign_out_everywhere(session: SessionContainer) -> Result<String, SessionError> {
+    ///     let revoked = session.revoke_all_for_user().await?;
+    ///     Ok(format!("signed out of {} sessions", revoked.len()))
+    /// }
+    /// ```
+    pub async fn revoke_all_for_user(&self) -> Result<Vec<String>, SessionError> {
+        let handles = self
+            .recipe
+            .revoke_all_sessions_for_user(&self.user_id)
+            .await?;
+        // Even when the list lacks this handle (revoked by another request meanwhile), the
+        // session is gone: its tokens must not be handed out.
+        self.revoked();
+        Ok(handles)
+    }
+
+    /// After this session was revoked: the response of the current request clears its tokens
+    /// instead of carrying new ones.
+    fn revoked(&self) {
+        if let Some(pending) = &self.pending {
+            pending.revoked(self.recipe.clearing(self.transfer));
+        }
     }
 
     /// Merges `update` into the access-token payload (a `null` value removes a claim) and issues

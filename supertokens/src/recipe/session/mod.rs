@@ -12,6 +12,28 @@
 //! }
 //! ```
 //!
+//! To require a session on every route of a router, put a [`SessionGuard`] on it, with the
+//! options `#[protected]` takes; the handlers below take the session it verified with the plain
+//! extractor:
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use supertokens::session::{SessionContainer, SessionGuard};
+//!
+//! async fn whoami(session: SessionContainer) -> String {
+//!     session.user_id().to_owned()
+//! }
+//!
+//! let account: Router = Router::new()
+//!     .route("/whoami", get(whoami))
+//!     .layer(SessionGuard::new().check_database());
+//! ```
+//!
+//! A handler acting on its own user has [`SessionContainer::revoke_session`] and
+//! [`SessionContainer::revoke_all_for_user`]; the response of a request whose session was
+//! revoked clears its tokens, as sign-out does. For anything else, take the
+//! [`SuperTokens`](crate::SuperTokens) instance as an extractor too.
+//!
 //! Access tokens are verified locally against the core's signing keys (cached, refreshed every
 //! [`jwks_refresh_interval`](SessionConfig::jwks_refresh_interval) and re-fetched once when a
 //! token names an unknown key), and a verified token is remembered until it expires, so the hot
@@ -21,8 +43,8 @@
 //!
 //! A replacement token reaches the client through [`ResponseChanges`]: `#[protected]` handlers
 //! return them with their answer, and routes under [`SuperTokens::layer`] (which
-//! [`crate::router`] applies, and which you can apply to your own routes) get them written by the
-//! layer. Without either, the session still works; the core is asked on every request until the
+//! [`crate::router`] applies, and which you can apply to your own routes) or a [`SessionGuard`]
+//! get them written by the layer. Without either, the session still works; the core is asked on every request until the
 //! next refresh.
 //!
 //! Outside handlers, session operations are methods of [`SessionRecipe`], reached with
@@ -64,6 +86,7 @@ mod token;
 mod transfer;
 mod verify;
 
+pub use crate::framework::{SessionGuard, SessionGuardService};
 pub use apis::{SessionApi, SessionApis, SignOutOutcome};
 pub use config::{AntiCsrf, SameSite, SessionConfig, TokenTransfer};
 pub use container::SessionContainer;
@@ -73,6 +96,6 @@ pub use functions::{
     SessionFunctions, SessionInformation, UserSessionsInput, VerifiedToken,
 };
 pub use recipe::SessionRecipe;
-pub use request::GetSessionOptions;
+pub use request::{AntiCsrfCheck, GetSessionOptions};
 pub(crate) use response_changes::PendingChanges;
 pub use response_changes::ResponseChanges;

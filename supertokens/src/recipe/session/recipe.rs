@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
+use supertokens_rules::session::TokenTransfer;
 
 use super::error::SessionError;
 use super::functions::{SessionFunctions, SessionInformation, UserSessionsInput};
@@ -79,6 +80,13 @@ impl SessionRecipe {
             config.invalid_claim_status_code,
             changes,
         )
+    }
+
+    /// The headers sign-out answers with: the session's tokens cleared for `transfer`.
+    pub(crate) fn clearing(&self, transfer: TokenTransfer) -> ResponseChanges {
+        let mut changes = ResponseChanges::new();
+        changes.clear(&self.base().config, transfer);
+        changes
     }
 
     /// Revokes a session by its handle; `true` if it existed.

@@ -24,7 +24,45 @@ pub struct GetSessionOptions {
     anti_csrf_check: Option<bool>,
 }
 
+/// When a request's anti-CSRF protection is checked: the `anti_csrf` option of `#[protected]`
+/// and of [`SessionGuard::anti_csrf`](super::SessionGuard::anti_csrf).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AntiCsrfCheck {
+    /// On every method but GET, as the configured anti-CSRF mode asks (the default).
+    #[default]
+    ByMethod,
+    /// On every method: `#[protected(anti_csrf = "check")]`.
+    Check,
+    /// Never: `#[protected(anti_csrf = "skip")]`, for requests that cannot carry the
+    /// protection (a webhook, say).
+    Skip,
+}
+
 impl GetSessionOptions {
+    /// The options of a route (`#[protected]` or a guard): `check_database` only turns the
+    /// check on; without it, the app-wide setting decides.
+    pub(crate) fn for_route(
+        required: bool,
+        check_database: bool,
+        anti_csrf: AntiCsrfCheck,
+    ) -> Self {
+        let options = Self::new().session_required(required).anti_csrf(anti_csrf);
+        if check_database {
+            options.check_database(true)
+        } else {
+            options
+        }
+    }
+
+    /// Sets the anti-CSRF check from an [`AntiCsrfCheck`].
+    pub(crate) fn anti_csrf(self, check: AntiCsrfCheck) -> Self {
+        match check {
+            AntiCsrfCheck::ByMethod => self,
+            AntiCsrfCheck::Check => self.anti_csrf_check(true),
+            AntiCsrfCheck::Skip => self.anti_csrf_check(false),
+        }
+    }
+
     /// The defaults: session required, the app's database check, anti-CSRF by method.
     pub fn new() -> Self {
         Self::default()

@@ -46,6 +46,10 @@ pub struct ResponseChanges {
     headers: Vec<(HeaderName, HeaderValue)>,
     removed: Vec<HeaderName>,
     expose: Vec<&'static str>,
+    /// The queue of the request these changes were made for, when they are handed to a handler
+    /// (`#[protected]`): if the handler revokes the session, the clearing queued there is
+    /// written instead. Never carried into a queue (no reference cycle).
+    request: Option<PendingChanges>,
 }
 
 impl ResponseChanges {
@@ -102,7 +106,21 @@ impl ResponseChanges {
         }
     }
 
-    fn write(self, headers: &mut HeaderMap) {
+    /// These changes for a handler of the request `pending` belongs to: when the handler
+    /// revokes the session, they write the clearing of its tokens instead.
+    pub(crate) fn for_request(mut self, pending: PendingChanges) -> Self {
+        self.request = Some(pending);
+        self
+    }
+
+    fn write(mut self, headers: &mut HeaderMap) {
+        match self.request.take().and_then(|p| p.revocation()) {
+            Some(clearing) => clearing.write_now(headers),
+            None => self.write_now(headers),
+        }
+    }
+
+    fn write_now(self, headers: &mut HeaderMap) {
         for name in &self.removed {
             headers.remove(name);
         }
@@ -394,26 +412,66 @@ fn expires_at(ms: i64) -> OffsetDateTime {
 /// [`SessionContainer::merge_into_access_token_payload`](super::SessionContainer::merge_into_access_token_payload));
 /// the SDK's layer puts one in each request's extensions and writes it into the response after
 /// the handler.
+///
+/// Once the request's session is revoked ([`revoked`](Self::revoked)), what was queued is
+/// replaced by the clearing of its tokens, and later changes are dropped: a response must not
+/// hand out tokens of a session that no longer exists.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct PendingChanges(Arc<Mutex<ResponseChanges>>);
+pub(crate) struct PendingChanges(Arc<Mutex<Queue>>);
+
+#[derive(Debug, Default)]
+struct Queue {
+    changes: ResponseChanges,
+    revoked: bool,
+}
 
 impl PendingChanges {
-    /// Queues changes.
-    pub(crate) fn push(&self, changes: ResponseChanges) {
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend(changes);
+    }
+
+    /// Queues changes (dropped once the session is revoked).
+    pub(crate) fn push(&self, changes: ResponseChanges) {
+        let mut queue = self.queue();
+        if !queue.revoked {
+            queue.changes.extend(changes);
+        }
+    }
+
+    /// The request's session was revoked: `clearing` (the sign-out headers) replaces whatever
+    /// was queued, and nothing queued later reaches the response.
+    pub(crate) fn revoked(&self, mut clearing: ResponseChanges) {
+        // A queued replacement token may have set the access-token header in cookie mode
+        // (`expose_access_token_in_cookie_mode`); the clearing of cookies does not overwrite it.
+        let header = HeaderName::from_static(ACCESS_TOKEN_HEADER);
+        if !clearing.headers.iter().any(|(n, _)| *n == header) {
+            clearing.remove_header(header);
+        }
+        let mut queue = self.queue();
+        queue.revoked = true;
+        queue.changes = clearing;
+    }
+
+    /// The clearing of the session's tokens, once it is revoked.
+    fn revocation(&self) -> Option<ResponseChanges> {
+        let queue = self.queue();
+        queue.revoked.then(|| queue.changes.clone())
     }
 
     /// Takes what was queued.
     pub(crate) fn take(&self) -> ResponseChanges {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        std::mem::take(&mut self.queue().changes)
+    }
+
+    /// Writes what was queued into the response's headers (what the SDK's layers do after the
+    /// handler).
+    pub(crate) fn write_into(&self, headers: &mut HeaderMap) {
+        let changes = self.take();
+        if !changes.is_empty() {
+            changes.write(headers);
+        }
     }
 }
 

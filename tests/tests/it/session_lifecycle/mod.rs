@@ -1,11 +1,16 @@
 //! The session lifecycle through an axum app on the embedded core, in cookie and header mode:
 //! create, verify, expiry, refresh, promotion, token theft, sign-out, anti-CSRF, duplicate
-//! cookies, and bad input.
+//! cookies, bad input; handlers revoking their own session, and the session guard.
 
 mod anti_csrf;
 mod bad_tokens;
+mod guard;
 mod modes;
 mod options;
+mod own_app;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -13,7 +18,7 @@ use axum::{Extension, Router};
 use http::HeaderMap;
 use serde_json::{Value, json};
 use supertokens::SuperTokens;
-use supertokens::session::{SessionConfig, SessionContainer};
+use supertokens::session::{self, SessionConfig, SessionContainer};
 use tests::client::{Client, Reply};
 
 /// An instance on a fresh in-memory core with this API and website domain.
@@ -69,8 +74,13 @@ async fn verified<const CHECK_DATABASE: bool, const ANTI_CSRF: u8>(
 /// The test routes (`/sessioninfo`, `/like`, `/optional`, `/login`) and the instance's FDI
 /// routes, behind its layer.
 fn app(st: &SuperTokens) -> Client {
+    app_with(st, Router::new())
+}
+
+/// [`app`] with more routes.
+fn app_with(st: &SuperTokens, routes: Router) -> Client {
     Client::router(
-        Router::new()
+        routes
             .route("/sessioninfo", get(sessioninfo))
             .route("/like", post(sessioninfo))
             .route("/optional", get(optional))
@@ -78,6 +88,54 @@ fn app(st: &SuperTokens) -> Client {
             .merge(st.router())
             .layer(st.layer()),
     )
+}
+
+/// How often the session functions were called, by function.
+#[derive(Debug, Default, Clone)]
+struct Calls {
+    get_session: Arc<AtomicUsize>,
+    revoke_session: Arc<AtomicUsize>,
+}
+
+/// Session functions that count the calls of [`Calls`] and forward them.
+struct Counting {
+    original: Arc<dyn session::SessionFunctions>,
+    calls: Calls,
+}
+
+impl session::SessionFunctions for Counting {
+    fn original(&self) -> &dyn session::SessionFunctions {
+        &*self.original
+    }
+
+    fn get_session(
+        &self,
+        input: session::GetSessionInput,
+    ) -> supertokens::BoxFuture<'_, Result<session::VerifiedToken, session::SessionError>> {
+        self.calls.get_session.fetch_add(1, Ordering::SeqCst);
+        self.original.get_session(input)
+    }
+
+    fn revoke_session(
+        &self,
+        session_handle: String,
+    ) -> supertokens::BoxFuture<'_, Result<bool, session::SessionError>> {
+        self.calls.revoke_session.fetch_add(1, Ordering::SeqCst);
+        self.original.revoke_session(session_handle)
+    }
+}
+
+/// `config` with its functions counted.
+fn counting(config: SessionConfig) -> (SessionConfig, Calls) {
+    let calls = Calls::default();
+    let counted = calls.clone();
+    let config = config.override_functions(move |original| {
+        Arc::new(Counting {
+            original,
+            calls: counted.clone(),
+        })
+    });
+    (config, calls)
 }
 
 /// An instance with the API on `http://localhost:3001` and [`app`] on it.
@@ -163,4 +221,24 @@ async fn refresh_with_cookies(app: &Client, cookies: &str) -> Reply {
 fn assert_401(answer: &Reply, message: &str) {
     assert_eq!(answer.status, 401, "{}", answer.text);
     assert_eq!(answer.body, json!({ "message": message }));
+}
+
+/// After the session of `test` was revoked: `loose` (verified locally) still accepts it, and
+/// `strict` (checking the database) answers 401 `unauthorised`, clearing the tokens. Returns
+/// the answer of `strict`.
+async fn only_the_database_check_sees(
+    app: &Client,
+    test: &supertokens::testing::TestSession,
+    loose: &str,
+    strict: &str,
+) -> Reply {
+    let loose = app.get(loose).session(test).send().await;
+    assert_eq!(
+        loose.status, 200,
+        "local verification cannot see a revocation"
+    );
+    let strict = app.get(strict).session(test).send().await;
+    assert_401(&strict, "unauthorised");
+    assert_eq!(strict.header("front-token").as_deref(), Some("remove"));
+    strict
 }
