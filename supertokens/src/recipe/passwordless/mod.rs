@@ -63,3 +63,12 @@ pub use functions::{CodesFilter, Contact, PasswordlessFunctions};
 pub use limits::{RateLimited, SendLimits};
 pub use recipe::{CreatedCode, PasswordlessRecipe, SignedInUp};
 pub use supertokens_rules::passwordless::{ContactMethod, FlowType};
+
+// What a delivery service or a functions override names, so one `use` of this module does.
+pub use crate::core::CoreError;
+pub use crate::core::cdi::{
+    CheckCodeResponse, ConsumeCodeRequest, ConsumeCodeResponse, ConsumedDevice, CreateCodeRequest,
+    CreateCodeResponse, DeviceInfo, LoginMethod, UpdateUserRequest, UpdateUserResponse, User,
+};
+pub use crate::delivery::{DeliveryError, EmailDelivery, LoginMessage, SmsDelivery};
+pub use crate::future::BoxFuture;

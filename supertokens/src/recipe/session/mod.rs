@@ -99,3 +99,8 @@ pub use recipe::SessionRecipe;
 pub use request::{AntiCsrfCheck, GetSessionOptions};
 pub(crate) use response_changes::PendingChanges;
 pub use response_changes::ResponseChanges;
+
+// What a functions or APIs override names, so one `use` of this module does.
+pub use crate::core::CoreError;
+pub use crate::core::cdi::{NewSession, TokenInfo};
+pub use crate::future::BoxFuture;
