@@ -6,6 +6,8 @@
 //! version; when `SUPERTOKENS_WEBJS_DIR` names a directory (the `bundle/` folder of the npm
 //! package, as the end-to-end tests do), it serves them from there instead.
 
+pub mod custom;
+
 use std::io::IsTerminal as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -159,12 +161,14 @@ pub async fn serve(api: Router, page: impl Into<Option<LoginPage>>) {
     }
 }
 
-/// The routes every example serves: the SDK's routes under `/auth` and [`session_info`] at
-/// `/sessioninfo`.
+/// The routes every example serves: the SDK's routes under `/auth` and [`routes`].
 pub fn api() -> Router {
-    Router::new()
-        .route("/sessioninfo", get(session_info))
-        .merge(supertokens::router())
+    routes().merge(supertokens::router())
+}
+
+/// The examples' own route: [`session_info`] at `/sessioninfo`, which the login page calls.
+pub fn routes() -> Router {
+    Router::new().route("/sessioninfo", get(session_info))
 }
 
 /// `GET /sessioninfo`, the protected route of the examples: who is signed in, with the

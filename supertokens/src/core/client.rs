@@ -198,31 +198,36 @@ impl CoreClient {
         rid: Option<&str>,
         body: &B,
     ) -> Result<R, CoreError> {
-        let body = encode_body(path, body)?;
-        self.json_call(Method::POST, path, rid, &[], Some(body))
-            .await
+        self.request(Method::POST, path, rid, &[], Some(body)).await
     }
 
-    /// `PUT path` with a JSON body, decoding a 200 JSON answer as `R`.
-    pub async fn put<B: Serialize + ?Sized, R: DeserializeOwned>(
+    /// Any other call: `method path?query`, with a JSON body when there is one, decoding a 200
+    /// JSON answer as `R`.
+    ///
+    /// ```no_run
+    /// # async fn f(client: supertokens::core::CoreClient) -> Result<(), supertokens::core::CoreError> {
+    /// use http::Method;
+    /// use serde_json::{Value, json};
+    ///
+    /// let body = json!({ "userId": "u-1", "email": "new@example.com" });
+    /// let _: Value = client
+    ///     .request(Method::PUT, "/recipe/user", Some("passwordless"), &[], Some(&body))
+    ///     .await?;
+    /// let _: Value = client
+    ///     .request(Method::DELETE, "/recipe/thing", None, &[("id", "1")], None::<&()>)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn request<B: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
-        path: &str,
-        rid: Option<&str>,
-        body: &B,
-    ) -> Result<R, CoreError> {
-        let body = encode_body(path, body)?;
-        self.json_call(Method::PUT, path, rid, &[], Some(body))
-            .await
-    }
-
-    /// `DELETE path?query`, decoding a 200 JSON answer as `R`.
-    pub async fn delete<R: DeserializeOwned>(
-        &self,
+        method: Method,
         path: &str,
         rid: Option<&str>,
         query: &[(&str, &str)],
+        body: Option<&B>,
     ) -> Result<R, CoreError> {
-        self.json_call(Method::DELETE, path, rid, query, None).await
+        let body = body.map(|body| encode_body(path, body)).transpose()?;
+        self.json_call(method, path, rid, query, body).await
     }
 
     /// `GET /.well-known/jwks.json` (no api key, no cdi-version): the keys and the cache lifetime

@@ -3,6 +3,7 @@
 //! `cargo test -p tests --test it <area>::`.
 
 mod core_client;
+mod custom_example;
 mod embedded_core;
 mod embedded_core_durability;
 mod embedded_core_session;

@@ -321,7 +321,12 @@ impl PasswordlessFunctions for CoreFunctions {
         &self,
         request: UpdateUserRequest,
     ) -> BoxFuture<'_, Result<UpdateUserResponse, CoreError>> {
-        Box::pin(async move { self.core.put("/recipe/user", RID, &request).await })
+        Box::pin(async move {
+            let put = http::Method::PUT;
+            self.core
+                .request(put, "/recipe/user", RID, &[], Some(&request))
+                .await
+        })
     }
 
     fn get_user(&self, user_id: String) -> BoxFuture<'_, Result<Option<User>, CoreError>> {

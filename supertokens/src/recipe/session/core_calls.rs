@@ -238,13 +238,15 @@ impl SessionFunctions for CoreFunctions {
             let answer: cdi::UpdateSessionResponse = self
                 .base
                 .core
-                .put(
+                .request(
+                    http::Method::PUT,
                     "/recipe/session/data",
                     RID,
-                    &cdi::UpdateSessionDataRequest {
+                    &[],
+                    Some(&cdi::UpdateSessionDataRequest {
                         session_handle,
                         user_data_in_database: data,
-                    },
+                    }),
                 )
                 .await?;
             Ok(matches!(answer, cdi::UpdateSessionResponse::Ok))

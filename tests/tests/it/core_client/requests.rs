@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use http::Method;
 use serde_json::{Value, json};
 use supertokens::core::CoreError;
 
@@ -29,7 +30,13 @@ async fn headers_api_key_cdi_version_rid_and_content_type() {
     assert_eq!(answer["body"], r#"{"phoneNumber":"+14155552671"}"#);
 
     let answer: Value = client
-        .put("/recipe/user", pl, &json!({"userId": "u"}))
+        .request(
+            Method::PUT,
+            "/recipe/user",
+            pl,
+            &[],
+            Some(&json!({"userId": "u"})),
+        )
         .await
         .unwrap();
     assert_eq!(answer["method"], "PUT");
@@ -40,7 +47,13 @@ async fn headers_api_key_cdi_version_rid_and_content_type() {
     assert!(answer["headers"].get("content-type").is_none(), "{answer}");
 
     let answer: Value = client
-        .delete("/recipe/thing", Some("session"), &[("id", "1")])
+        .request(
+            Method::DELETE,
+            "/recipe/thing",
+            Some("session"),
+            &[("id", "1")],
+            None::<&()>,
+        )
         .await
         .unwrap();
     assert_eq!(answer["method"], "DELETE");

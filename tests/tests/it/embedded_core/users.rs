@@ -204,7 +204,13 @@ async fn updating_users(t: Transport) {
     // The answer, or the status of a refusal.
     let update = async |body: Value| {
         h.client
-            .put::<_, UpdateUserResponse>("/recipe/user", PASSWORDLESS, &body)
+            .request::<_, UpdateUserResponse>(
+                http::Method::PUT,
+                "/recipe/user",
+                PASSWORDLESS,
+                &[],
+                Some(&body),
+            )
             .await
             .map_err(|e| status_of(e).0)
     };

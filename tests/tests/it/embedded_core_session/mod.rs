@@ -57,7 +57,7 @@ async fn post(core: &CoreHarness, path: &str, body: Value) -> Value {
 
 async fn put(core: &CoreHarness, path: &str, body: Value) -> Value {
     core.client
-        .put(path, SESSION, &body)
+        .request(http::Method::PUT, path, SESSION, &[], Some(&body))
         .await
         .unwrap_or_else(|e| panic!("PUT {path}: {e}"))
 }
