@@ -165,10 +165,8 @@ impl PasswordlessFunctions for CountConsumes {
         tenant_id: String,
         request: ConsumeCodeRequest,
     ) -> BoxFuture<'_, Result<ConsumeCodeResponse, CoreError>> {
-        Box::pin(async move {
-            self.count.fetch_add(1, Ordering::SeqCst);
-            self.original.consume_code(tenant_id, request).await
-        })
+        self.count.fetch_add(1, Ordering::SeqCst);
+        self.original.consume_code(tenant_id, request)
     }
 }
 
