@@ -19,9 +19,13 @@
 //   walkthrough                 the README's curl walk-through, over plain HTTP in header mode
 //   jsdom-header                supertokens-web-js's CommonJS build in Node.js with jsdom
 //                               (jsdom-flow.cjs): sign-in, refresh, sign-out in header mode
+//   own-app                     the custom example over plain HTTP: sign-in by link and by code
+//                               from the outbox, /me behind the guard, /maybe, refresh,
+//                               /logout-everywhere clears the tokens and both sessions are refused
 //
 // Environment: WEBSITE_URL (default http://localhost:3000), API_URL (http://localhost:3001),
-// CONSOLE_LOG (the backend's stdout, where codes and links are printed; required),
+// CONSOLE_LOG (the backend's stdout, where codes and links are printed; required unless OUTBOX
+// is set), OUTBOX (the custom example's outbox file, read instead of the console),
 // ACCESS_TOKEN_LIFETIME_SECS (when set, the flows wait for the access token to expire and check
 // that the frontend SDK refreshes it by itself; otherwise they ask it to refresh),
 // RESULTS (a file that receives {"passed":N,"failed":N}), CHROMIUM (default /usr/bin/chromium).
@@ -35,6 +39,7 @@ import { chromium } from "playwright-core";
 const WEBSITE_URL = process.env.WEBSITE_URL || "http://localhost:3000";
 const API_URL = process.env.API_URL || "http://localhost:3001";
 const CONSOLE_LOG = process.env.CONSOLE_LOG;
+const OUTBOX = process.env.OUTBOX;
 const LIFETIME = process.env.ACCESS_TOKEN_LIFETIME_SECS ? Number(process.env.ACCESS_TOKEN_LIFETIME_SECS) : null;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const RESEND_INTERVAL = process.env.RESEND_INTERVAL === "1";
@@ -73,7 +78,9 @@ const newEmail = () => `e2e-${Date.now().toString(36)}-${uniqueDigits(4)}@exampl
 
 // The console delivery prints `[supertokens] passwordless to=<contact> code=<code|-> link=<url|->`.
 // Waits for a message to `contact` after the first `after` messages to it.
+// With OUTBOX set, the messages are the outbox's JSON lines instead.
 function messagesTo(contact) {
+  if (OUTBOX) return outboxTo(contact);
   check(CONSOLE_LOG, "CONSOLE_LOG is not set");
   const text = fs.existsSync(CONSOLE_LOG) ? fs.readFileSync(CONSOLE_LOG, "utf8") : "";
   const out = [];
@@ -82,6 +89,15 @@ function messagesTo(contact) {
     if (m && m[1] === contact) out.push({ code: m[2] === "-" ? null : m[2], link: m[3] === "-" ? null : m[3] });
   }
   return out;
+}
+function outboxTo(contact) {
+  const text = fs.existsSync(OUTBOX) ? fs.readFileSync(OUTBOX, "utf8") : "";
+  // Whole lines only: the last one may still be being written.
+  const lines = text.slice(0, text.lastIndexOf("\n") + 1).split("\n").filter(Boolean);
+  return lines
+    .map((line) => JSON.parse(line))
+    .filter((m) => m.to === contact)
+    .map((m) => ({ code: m.userInputCode ?? null, link: m.urlWithLinkCode ?? null }));
 }
 async function nextMessage(contact, after) {
   const deadline = Date.now() + STEP_TIMEOUT;
@@ -444,6 +460,59 @@ async function theft() {
   equal((await revoked.json()).message, "unauthorised", "5 refresh with RT1: message");
 }
 
+// The custom example, as an API client in header mode: its own routes beside the SDK's.
+async function ownApp() {
+  const base = { "content-type": "application/json", "st-auth-mode": "header" };
+  const post = (path, headers, body) =>
+    fetch(API_URL + path, { method: "POST", headers: { ...base, ...headers }, body: body && JSON.stringify(body) });
+  const get = (path, token) => fetch(API_URL + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const signIn = async (consumeBody, step) => {
+    const consumed = await post("/auth/signinup/code/consume", { rid: "passwordless" }, consumeBody);
+    equal((await consumed.json()).status, "OK", `${step}: consume`);
+    const tokens = [consumed.headers.get("st-access-token"), consumed.headers.get("st-refresh-token")];
+    check(tokens[0] && tokens[1], `${step}: token headers`);
+    return tokens;
+  };
+  const email = newEmail();
+
+  let seen = messagesTo(email).length;
+  const first = await (await post("/auth/signinup/code", { rid: "passwordless" }, { email })).json();
+  equal(first.status, "OK", "1 create code");
+  const { link } = await nextMessage(email, seen);
+  check(link && link.includes("#"), "1 the outbox has a magic link");
+  const linkCode = link.slice(link.indexOf("#") + 1);
+  const [firstAccess] = await signIn({ preAuthSessionId: first.preAuthSessionId, linkCode }, "1 by link");
+
+  seen = messagesTo(email).length;
+  const second = await (await post("/auth/signinup/code", { rid: "passwordless" }, { email })).json();
+  const { code } = await nextMessage(email, seen);
+  check(/^\d{6}$/.test(code || ""), "2 the outbox has a 6-digit code");
+  const { deviceId, preAuthSessionId } = second;
+  let [access, refresh] = await signIn({ deviceId, preAuthSessionId, userInputCode: code }, "2 by code");
+
+  const me = await get("/me", access);
+  equal(me.status, 200, "3 /me");
+  const who = await me.json();
+  equal(JSON.stringify(who.emails), JSON.stringify([email]), "3 /me emails");
+  equal((await get("/me")).status, 401, "3 /me without a session");
+  equal((await (await get("/maybe")).json()).signedIn, false, "3 /maybe without a session");
+  equal((await (await get("/maybe", access)).json()).userId, who.userId, "3 /maybe with a session");
+
+  const refreshed = await post("/auth/session/refresh", { rid: "session", authorization: `Bearer ${refresh}` });
+  equal(refreshed.status, 200, "4 refresh");
+  access = refreshed.headers.get("st-access-token");
+  check(access, "4 refresh: a new access token");
+
+  const out = await post("/logout-everywhere", { rid: "session", authorization: `Bearer ${access}` });
+  equal(out.status, 200, "5 /logout-everywhere");
+  equal((await out.json()).revokedSessions, 2, "5 both sessions revoked");
+  equal(out.headers.get("st-access-token"), "", "5 no new access token: cleared");
+  equal(out.headers.get("st-refresh-token"), "", "5 refresh token cleared");
+  equal(out.headers.get("front-token"), "remove", "5 front-token removed");
+  equal((await get("/me", access)).status, 401, "6 /me with the refreshed token (check_database)");
+  equal((await get("/me", firstAccess)).status, 401, "6 /me with the first session's token");
+}
+
 // In a process of its own, since it installs browser globals.
 function jsdomFlow() {
   return new Promise((resolve, reject) => {
@@ -464,6 +533,7 @@ const FLOWS = {
   theft: () => theft(),
   walkthrough: () => walkthrough(),
   "jsdom-header": () => jsdomFlow(),
+  "own-app": () => ownApp(),
 };
 
 async function main() {
@@ -477,7 +547,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
-    if (names.some((n) => !["theft", "walkthrough", "jsdom-header"].includes(n))) {
+    if (names.some((n) => !["theft", "walkthrough", "jsdom-header", "own-app"].includes(n))) {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
     }
     for (const name of names) {

@@ -5,6 +5,8 @@
 #                tokens so the frontend SDK's own refresh is exercised; and five wrong codes →
 #                restart → resend → sign-in
 #   all_methods  the magic link by e-mail, in cookie mode and in header mode; the code by SMS
+#   custom       your own app: the magic link read from the outbox file in the browser; and over
+#                plain HTTP sign-in by link and code, the guarded /me, logout-everywhere
 #   header_mode  the README's curl walk-through and the token-theft scenario, over plain HTTP;
 #                supertokens-web-js in Node.js with jsdom (header mode, as a non-browser client)
 #   quickstart on a remote core: SUPERTOKENS_CONNECTION_URI and SUPERTOKENS_API_KEY pointing at
@@ -46,6 +48,15 @@ echo "-- all_methods"
 run_example all_methods
 e2e_wait all_methods "http://127.0.0.1:3000/"
 ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME e2e_flows all_methods email-link-cookie email-link-header phone-cookie
+e2e_stop_all
+
+echo "-- custom (e-mails in the outbox file, not on the console)"
+export SUPERTOKENS_OUTBOX="$E2E_TMP/outbox.jsonl"
+run_example custom
+unset SUPERTOKENS_OUTBOX
+e2e_wait custom "http://127.0.0.1:3000/"
+OUTBOX="$E2E_TMP/outbox.jsonl" ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME \
+    e2e_flows custom email-link-cookie own-app
 e2e_stop_all
 
 echo "-- header_mode"

@@ -184,8 +184,10 @@ impl SessionContainer {
         }
     }
 
-    /// Revokes this session in the core. The tokens the client holds stop working at the next
-    /// refresh (or at once where `check_database` is used).
+    /// Revokes this session in the core. Its refresh token stops working at once; its access
+    /// token stays valid until it expires (at most the access-token lifetime, an hour by
+    /// default) on routes without the database check, and is refused at once on routes with it
+    /// (see [Revocation](super#revocation-what-stays-valid-and-for-how-long)).
     ///
     /// The response of the current request then clears the session's tokens as sign-out does,
     /// and carries no token made for it earlier in the request (such as the replacement access
@@ -203,7 +205,8 @@ impl SessionContainer {
 
     /// Revokes every session of this session's user, in every tenant, this one included ("sign
     /// out everywhere"); returns the revoked handles. The response clears this session's tokens
-    /// as [`revoke_session`](Self::revoke_session) does.
+    /// as [`revoke_session`](Self::revoke_session) does. The other sessions' access tokens
+    /// stay valid as that method says: until they expire, on routes without the database check.
     ///
     /// ```no_run
     /// use supertokens::session::{SessionContainer, SessionError};

@@ -58,6 +58,23 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Revocation: what stays valid, and for how long
+//!
+//! Revoking a session (sign-out, [`SessionContainer::revoke_session`],
+//! [`SessionContainer::revoke_all_for_user`], [`SessionRecipe::revoke_session`],
+//! [`SessionRecipe::revoke_all_sessions_for_user`], token theft) deletes it in the core:
+//!
+//! - its refresh token stops working at once;
+//! - access tokens already handed out are verified locally, so a route without the database
+//!   check still accepts them until they expire: at most the access-token lifetime (one hour
+//!   by default, the core's `access_token_validity`);
+//! - a route with the check refuses them at once: `#[protected(check_database)]`,
+//!   [`SessionGuard::check_database`], [`GetSessionOptions::check_database`], or every route
+//!   with [`SessionConfig::check_database`] (one core call per request);
+//! - the response of the request that revoked its own session through [`SessionContainer`]
+//!   clears that session's tokens, as sign-out does, and hands out no new one. The
+//!   [`SessionRecipe`] functions do not know the request: they change nothing in it.
+//!
 //! What the recipe does can be changed with [`SessionConfig::override_functions`] and
 //! [`SessionConfig::override_apis`]: implement [`SessionFunctions`] or [`SessionApis`] around
 //! the original implementation, overriding only the methods you change.

@@ -89,14 +89,22 @@ impl SessionRecipe {
         changes
     }
 
-    /// Revokes a session by its handle; `true` if it existed.
+    /// Revokes a session by its handle; `true` if it existed. Its refresh token stops working at
+    /// once.
+    ///
+    /// Until they expire, access tokens issued before stay valid on routes without the database
+    /// check: see [Revocation](super#revocation-what-stays-valid-and-for-how-long).
     pub async fn revoke_session(&self, session_handle: &str) -> Result<bool, SessionError> {
         self.functions()
             .revoke_session(session_handle.to_owned())
             .await
     }
 
-    /// Revokes every session of a user, in every tenant; returns the revoked handles.
+    /// Revokes every session of a user, in every tenant; returns the revoked handles. Their
+    /// refresh tokens stop working at once.
+    ///
+    /// Until they expire, access tokens issued before stay valid on routes without the database
+    /// check: see [Revocation](super#revocation-what-stays-valid-and-for-how-long).
     pub async fn revoke_all_sessions_for_user(
         &self,
         user_id: &str,
