@@ -207,20 +207,20 @@ impl<T: Service> Value for Delivery<T> {
             return Ok(Delivery::Custom(path.clone()));
         };
         let close = supertokens_rules::did_you_mean(&name.to_string(), &names);
-        match (call, name) {
-            (None, name) if name == "console" => Ok(Delivery::Console(name.clone())),
-            (Some(call), name) if name == "console" => Err(darling::Error::custom(format!(
+        match call {
+            None if name == "console" => Ok(Delivery::Console(name.clone())),
+            Some(call) if name == "console" => Err(darling::Error::custom(format!(
                 "`console` takes no settings: write `{key} = console`"
             ))
             .with_span(&call.paren_token.span.join())),
-            (call, name) if name == T::NAME => Ok(Delivery::Service(
+            call if name == T::NAME => Ok(Delivery::Service(
                 name.clone(),
                 Arg {
                     value: settings::<T>(name, call)?,
                     tokens: expr.to_token_stream(),
                 },
             )),
-            (None, name) => match close.filter(|close| looks_misspelt(&name.to_string(), close)) {
+            None => match close.filter(|close| looks_misspelt(&name.to_string(), close)) {
                 Some(close) => Err(error_at(
                     name,
                     format!(
@@ -230,7 +230,7 @@ impl<T: Service> Value for Delivery<T> {
                 )),
                 None => Ok(Delivery::Custom(path.clone())),
             },
-            (Some(_), name) => {
+            Some(_) => {
                 let hint = match close {
                     Some(close) => format!("did you mean `{close}`?"),
                     None => format!("`{key}` takes {forms}"),
