@@ -43,12 +43,12 @@ pub(crate) fn arg<T: Value>(meta: &Meta, example: &str) -> darling::Result<Optio
 /// A darling error at `node`. It keeps one span, so on stable Rust it underlines the node's first
 /// token: callers pass the token at fault (`env` of `env(...)`, the value of `flag = value`).
 /// Errors about a whole argument come from the checks, which underline all of it.
-fn error_at(node: impl Spanned, message: impl std::fmt::Display) -> darling::Error {
+pub(crate) fn error_at(node: impl Spanned, message: impl std::fmt::Display) -> darling::Error {
     darling::Error::custom(message).with_span(&node.span())
 }
 
 /// `key` or `key(...)` where `key = value` is expected.
-fn needs_a_value(meta: &Meta, key: &str, example: &str) -> darling::Error {
+pub(crate) fn needs_a_value(meta: &Meta, key: &str, example: &str) -> darling::Error {
     error_at(meta, format!("`{key}` needs a value: write `{example}`"))
 }
 

@@ -104,8 +104,9 @@ mod protected;
 /// |---|---|---|
 /// | `flow_type` | `flow_type = "USER_INPUT_CODE"` | required: `"USER_INPUT_CODE"`, `"MAGIC_LINK"` or `"USER_INPUT_CODE_AND_MAGIC_LINK"` |
 /// | `contact_method` | `contact_method = "EMAIL"` | required: `"PHONE"`, `"EMAIL"` or `"EMAIL_OR_PHONE"` |
-/// | `email_delivery` | `email_delivery = console` | `console` (prints codes and links) or `smtp(...)` |
-/// | `sms_delivery` | `sms_delivery = console` | `console` or `twilio(...)` |
+/// | `email_delivery` | `email_delivery = console` | `console` (prints codes and links), `smtp(...)` or the path of your own service |
+/// | `sms_delivery` | `sms_delivery = console` | `console`, `twilio(...)` or the path of your own service |
+/// | `override_functions` | `override_functions = my_app::audit_sign_ins` | the path of a function wrapping the recipe functions, see below |
 ///
 /// ```no_run
 /// # #[supertokens::app(
@@ -154,12 +155,58 @@ mod protected;
 /// | `use_dynamic_access_token_signing_key` | `use_dynamic_access_token_signing_key = false` | default true |
 /// | `expose_access_token_to_frontend_in_cookie_based_auth` | `expose_access_token_to_frontend_in_cookie_based_auth = true` | default false |
 /// | `jwks_refresh_interval` | `jwks_refresh_interval = 14400` | seconds (default 4 hours) |
+/// | `check_database` | `check_database = true` | every verification also asks the core whether the session was revoked (default false; one call per request) |
+/// | `override_functions` | `override_functions = my_app::session_functions` | the path of a function wrapping the recipe functions, see below |
+/// | `override_apis` | `override_apis = my_app::session_apis` | the path of a function wrapping the frontend APIs, see below |
+///
+/// # Your own code
+///
+/// What only code can say is named by its path, and given to the builder method of the same
+/// name, so anything that method takes will do:
+///
+/// | argument | the path of | builder method |
+/// |---|---|---|
+/// | `passwordless(email_delivery = …)` | an `async fn(LoginMessage) -> Result<(), DeliveryError>`, or a value implementing `EmailDelivery` | `PasswordlessConfig::email_delivery` |
+/// | `passwordless(sms_delivery = …)` | the same, or a value implementing `SmsDelivery` | `PasswordlessConfig::sms_delivery` |
+/// | `passwordless(override_functions = …)` | a `fn(Arc<dyn PasswordlessFunctions>) -> Arc<dyn PasswordlessFunctions>` | `PasswordlessConfig::override_functions` |
+/// | `session(override_functions = …)` | a `fn(Arc<dyn SessionFunctions>) -> Arc<dyn SessionFunctions>` | `SessionConfig::override_functions` |
+/// | `session(override_apis = …)` | a `fn(Arc<dyn SessionApis>) -> Arc<dyn SessionApis>` | `SessionConfig::override_apis` |
+///
+/// A value the method does not take (a function with another signature) is a compile error at
+/// the path you wrote. A bare name as close to a service's name as `smpt` is to `smtp` is taken
+/// for a typo of it; write a function of yours with such a name as a path, `self::smpt`.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use supertokens::delivery::{DeliveryError, LoginMessage};
+/// use supertokens::session::SessionFunctions;
+///
+/// async fn send_email(message: LoginMessage) -> Result<(), DeliveryError> {
+///     // hand `message` to your mail queue here
+///     let _ = message;
+///     Ok(())
+/// }
+///
+/// fn session_functions(original: Arc<dyn SessionFunctions>) -> Arc<dyn SessionFunctions> {
+///     // wrap `original` here (see `SessionConfig::override_functions`)
+///     original
+/// }
+///
+/// #[supertokens::app(
+///     app_name = "Demo",
+///     api_domain = "http://localhost:3001",
+///     website_domain = "http://localhost:3000",
+///     passwordless(flow_type = "MAGIC_LINK", contact_method = "EMAIL", email_delivery = send_email),
+///     session(override_functions = session_functions),
+/// )]
+/// fn main() {}
+/// ```
 ///
 /// # Everything else
 ///
 /// * `configure = path::to::function` — a `fn(ConfigBuilder) -> ConfigBuilder` applied after
-///   the arguments, for what exists only at run time (custom delivery services, overrides,
-///   send limits):
+///   the arguments, for the rest of what exists only at run time (send limits, validators, a
+///   code generator); a function with another signature is an error at the path:
 ///
 ///   ```no_run
 ///   use supertokens::passwordless::{ContactMethod, FlowType, PasswordlessConfig};

@@ -161,14 +161,6 @@ pub fn no_embedded_core(env: &Env, builder: ConfigBuilder) -> ConfigBuilder {
     builder
 }
 
-/// Applies the `configure = path::to::fn` argument (the type spells out the signature it needs).
-pub fn configure(
-    configure: fn(ConfigBuilder) -> ConfigBuilder,
-    builder: ConfigBuilder,
-) -> ConfigBuilder {
-    configure(builder)
-}
-
 /// Builds the configuration made by `config` (reading the environment), validates it and
 /// initialises the SDK process-wide.
 pub fn try_start(config: impl FnOnce(&Env) -> ConfigBuilder) -> Result<SuperTokens, StartError> {

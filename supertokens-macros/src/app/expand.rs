@@ -12,7 +12,7 @@ use syn::spanned::Spanned;
 use syn::{ItemFn, LitBool, LitStr};
 
 use super::{AppArgs, Delivery, EmbeddedCoreArgs, PasswordlessArgs, Service, SessionArgs};
-use crate::args::{Arg, Int, StrOrEnv};
+use crate::args::{Arg, FnPath, Int, StrOrEnv};
 
 /// How a value from `env(...)` is read when the variable is unset.
 #[derive(Clone, Copy, PartialEq)]
@@ -80,26 +80,35 @@ pub(crate) fn expand(args: &AppArgs, mut main: ItemFn) -> TokenStream {
         let config = g.session(&session.value);
         chain.extend(quote!(.session(#config)));
     }
-    if let Some(configure) = &args.configure {
-        let configure = &configure.value.0;
-        chain = quote_spanned!(configure.span()=> #root::__private::configure(#configure, #chain));
+    // Statements before the chain: the helpers it uses.
+    let mut prelude = TokenStream::new();
+    if g.uses_maybe {
+        prelude.extend(quote!(use #root::__private::Maybe as _;));
     }
-    let uses_maybe = g
-        .uses_maybe
-        .then(|| quote!(use #root::__private::Maybe as _;));
+    if let Some(configure) = &args.configure {
+        // The binding's type, at the user's path, makes a function with another signature an
+        // error there.
+        let configure = &configure.value.0;
+        let f = quote_spanned!(configure.span()=> __supertokens_configure);
+        let ty = quote_spanned!(configure.span()=>
+            fn(#root::__private::ConfigBuilder) -> #root::__private::ConfigBuilder
+        );
+        prelude.extend(quote!(let #f: #ty = #configure;));
+        chain = quote!(#f(#chain));
+    }
     // A `main` that returns a `Result` gets the start-up error back through `?`; any other
     // prints it and exits.
     let start: syn::Stmt = if returns_result(&main) {
         syn::parse_quote! {
             #root::__private::try_start(|__supertokens_env| {
-                #uses_maybe
+                #prelude
                 #chain
             })?;
         }
     } else {
         syn::parse_quote! {
             #root::__private::start(|__supertokens_env| {
-                #uses_maybe
+                #prelude
                 #chain
             });
         }
@@ -246,55 +255,56 @@ impl Gen {
             self.setting::<ContactMethod>("passwordless.contact_method", contact, required);
         chain.extend(contact);
         if let Some(delivery) = &p.email_delivery {
-            chain.extend(
-                self.delivery(&delivery.value, quote!(.console_email()), |g, smtp| {
-                    let required = [("host", &smtp.host), ("from_email", &smtp.from_email)];
-                    let optional = [
-                        ("from_name", &smtp.from_name),
-                        ("username", &smtp.username),
-                        ("password", &smtp.password),
-                    ];
-                    let mut chain = g.settings("smtp", required, optional);
-                    if let Some(port) = &smtp.port {
-                        let n = number(&port.value);
-                        chain.extend(quote!(.port(#n)));
-                    }
-                    chain.extend(boolean("secure", &smtp.secure));
-                    chain
-                }),
-            );
+            chain.extend(self.delivery(&delivery.value, |g, smtp| {
+                let required = [("host", &smtp.host), ("from_email", &smtp.from_email)];
+                let optional = [
+                    ("from_name", &smtp.from_name),
+                    ("username", &smtp.username),
+                    ("password", &smtp.password),
+                ];
+                let mut chain = g.settings("smtp", required, optional);
+                if let Some(port) = &smtp.port {
+                    let n = number(&port.value);
+                    chain.extend(quote!(.port(#n)));
+                }
+                chain.extend(boolean("secure", &smtp.secure));
+                chain
+            }));
         }
         if let Some(delivery) = &p.sms_delivery {
-            chain.extend(
-                self.delivery(&delivery.value, quote!(.console_sms()), |g, twilio| {
-                    let required = [
-                        ("account_sid", &twilio.account_sid),
-                        ("auth_token", &twilio.auth_token),
-                    ];
-                    let optional = [
-                        ("from", &twilio.from),
-                        ("messaging_service_sid", &twilio.messaging_service_sid),
-                    ];
-                    g.settings("twilio", required, optional)
-                }),
-            );
+            chain.extend(self.delivery(&delivery.value, |g, twilio| {
+                let required = [
+                    ("account_sid", &twilio.account_sid),
+                    ("auth_token", &twilio.auth_token),
+                ];
+                let optional = [
+                    ("from", &twilio.from),
+                    ("messaging_service_sid", &twilio.messaging_service_sid),
+                ];
+                g.settings("twilio", required, optional)
+            }));
         }
+        chain.extend(path_setting("override_functions", &p.override_functions));
         chain
     }
 
-    /// `.console_…()`, or `.smtp(SmtpSettings::new()…)` / `.twilio(TwilioSettings::new()…)`.
+    /// `.console_…()`, `.smtp(SmtpSettings::new()…)` / `.twilio(TwilioSettings::new()…)`, or
+    /// `.email_delivery(path)` / `.sms_delivery(path)` for the user's own service.
     fn delivery<T: Service>(
         &mut self,
         delivery: &Delivery<T>,
-        console: TokenStream,
         settings: impl FnOnce(&mut Self, &T) -> TokenStream,
     ) -> TokenStream {
         match delivery {
-            Delivery::Console(name) => quote_spanned!(name.span()=> #console),
+            Delivery::Console(name) => {
+                let console = format_ident!("{}", T::CONSOLE, span = name.span());
+                quote!(.#console())
+            }
             Delivery::Service(name, service) => {
                 let chain = settings(self, &service.value);
                 quote!(.#name(#chain))
             }
+            Delivery::Custom(path) => with_path(T::CUSTOM, path),
         }
     }
 
@@ -369,6 +379,9 @@ impl Gen {
                 quote!(.jwks_refresh_interval(#root::__private::Duration::from_secs(#secs))),
             );
         }
+        chain.extend(boolean("check_database", &s.check_database));
+        chain.extend(path_setting("override_functions", &s.override_functions));
+        chain.extend(path_setting("override_apis", &s.override_apis));
         chain
     }
 }
@@ -397,6 +410,21 @@ fn boolean(key: &str, arg: &Option<Arg<LitBool>>) -> TokenStream {
     let key = format_ident!("{key}");
     let value = &arg.value;
     quote!(.#key(#value))
+}
+
+/// `.key(path)` for an argument naming an item of the user's, if given.
+fn path_setting(key: &str, arg: &Option<Arg<FnPath>>) -> TokenStream {
+    match arg {
+        Some(arg) => with_path(key, &arg.value.0),
+        None => TokenStream::new(),
+    }
+}
+
+/// `.key(path)`, the call at the user's path: a value the builder method does not take (a
+/// function with another signature) is an error there, naming the bound it misses.
+fn with_path(key: &str, path: &syn::Path) -> TokenStream {
+    let key = format_ident!("{key}", span = path.span());
+    quote_spanned!(path.span()=> .#key(#path))
 }
 
 enum Read {

@@ -9,11 +9,13 @@ use darling::ast::NestedMeta;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use supertokens_rules::required::Required;
-use syn::spanned::Spanned;
 use syn::{Expr, Ident, LitBool, LitStr, Meta, MetaNameValue};
 
-use crate::args::{Arg, FnPath, Int, Receiver, StrOrEnv, Value, read_items, read_list, receiver};
-use crate::errors::{Errors, one_of};
+use crate::args::{
+    Arg, FnPath, Int, Receiver, StrOrEnv, Value, error_at, needs_a_value, read_items, read_list,
+    receiver,
+};
+use crate::errors::Errors;
 
 /// Expands `#[supertokens::app(args)]` on `item`. On any error the item comes back unchanged
 /// with every error beside it, so editors keep understanding the rest of the code.
@@ -86,6 +88,7 @@ receiver! {
         sms_delivery: Delivery<TwilioArgs> = "sms_delivery = twilio(account_sid = \
             env(\"TWILIO_ACCOUNT_SID\"), auth_token = env(\"TWILIO_AUTH_TOKEN\"), \
             from = \"+15005550006\")",
+        override_functions: FnPath = "override_functions = my_app::audit_sign_ins",
     }
 }
 
@@ -130,116 +133,150 @@ receiver! {
         expose_access_token_to_frontend_in_cookie_based_auth: LitBool =
             "expose_access_token_to_frontend_in_cookie_based_auth = true",
         jwks_refresh_interval: U32 = "jwks_refresh_interval = 14400",
+        check_database: LitBool = "check_database = true",
+        override_functions: FnPath = "override_functions = my_app::session_functions",
+        override_apis: FnPath = "override_apis = my_app::session_apis",
     }
 }
 
-/// A delivery service with settings, `name(key = value, ...)`.
+/// A delivery service with settings, `name(key = value, ...)`, beside `console` and a path to
+/// the user's own service.
 pub(crate) trait Service: Receiver {
     /// The service's name, as written: `smtp`.
     const NAME: &'static str;
+    /// The `PasswordlessConfig` method that prints to the console: `console_email`.
+    const CONSOLE: &'static str;
+    /// The `PasswordlessConfig` method that takes the user's own service: `email_delivery`.
+    const CUSTOM: &'static str;
+    /// A path to the user's own service, for messages.
+    const CUSTOM_EXAMPLE: &'static str;
 }
 
 impl Service for SmtpArgs {
     const NAME: &'static str = "smtp";
+    const CONSOLE: &'static str = "console_email";
+    const CUSTOM: &'static str = "email_delivery";
+    const CUSTOM_EXAMPLE: &'static str = "my_app::send_email";
 }
 
 impl Service for TwilioArgs {
     const NAME: &'static str = "twilio";
+    const CONSOLE: &'static str = "console_sms";
+    const CUSTOM: &'static str = "sms_delivery";
+    const CUSTOM_EXAMPLE: &'static str = "my_app::send_sms";
 }
 
-/// `email_delivery = console` or `email_delivery = smtp(...)` (and so for SMS with `twilio`).
+/// `email_delivery = console`, `email_delivery = smtp(...)` or `email_delivery = path::to::service`
+/// (and so for SMS with `twilio`).
 pub(crate) enum Delivery<T> {
     Console(Ident),
     /// The service's name, and its settings with the tokens of `name(...)`.
     Service(Ident, Arg<T>),
+    /// The user's own service: any value `PasswordlessConfig::email_delivery` (or `sms_delivery`)
+    /// takes, such as an `async fn(LoginMessage) -> Result<(), DeliveryError>`.
+    Custom(syn::Path),
+}
+
+/// Whether a bare name that is no service is a typo of `close` rather than the user's own
+/// service: about as long as it (`smpt`, `consle`; not `console_log`).
+fn looks_misspelt(name: &str, close: &str) -> bool {
+    name.len().abs_diff(close.len()) <= 1
 }
 
 impl<T: Service> Value for Delivery<T> {
     fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
         let names = [T::NAME, "console"];
-        let error = |node: &dyn ToTokens, message: String| {
-            darling::Error::custom(message).with_span(&node.to_token_stream().span())
-        };
         let Meta::NameValue(MetaNameValue { value: expr, .. }) = meta else {
-            return Err(error(
-                meta,
-                format!("`{key}` needs a value: write `{example}`"),
-            ));
+            return Err(needs_a_value(meta, key, example));
         };
-        let (name, call) = match expr {
-            Expr::Path(p) => (p.path.get_ident(), None),
+        let forms = format!(
+            "`{}(...)`, `console` or the path of your own service, like `{key} = {}`",
+            T::NAME,
+            T::CUSTOM_EXAMPLE
+        );
+        let (path, call) = match expr {
+            Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => (&p.path, None),
             Expr::Call(call) => match &*call.func {
-                Expr::Path(p) => (p.path.get_ident(), Some(call)),
-                _ => (None, None),
+                Expr::Path(p) if p.path.get_ident().is_some() => (&p.path, Some(call)),
+                _ => return Err(error_at(expr, format!("`{key}` takes {forms}"))),
             },
-            _ => (None, None),
+            _ => return Err(error_at(expr, format!("`{key}` takes {forms}"))),
         };
-        let Some(name) = name else {
-            return Err(error(
-                expr,
-                format!("`{key}` takes one of {}: write `{example}`", one_of(&names)),
-            ));
+        // A longer path is the user's own service.
+        let Some(name) = path.get_ident() else {
+            return Ok(Delivery::Custom(path.clone()));
         };
-        if name == "console" {
-            return match call {
-                Some(call) => Err(darling::Error::custom(format!(
-                    "`console` takes no settings: write `{key} = console`"
-                ))
-                .with_span(&call.paren_token.span.join())),
-                None => Ok(Delivery::Console(name.clone())),
-            };
-        }
-        if name != T::NAME {
-            let hint = match supertokens_rules::did_you_mean(&name.to_string(), &names) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => format!("expected {}", one_of(&names)),
-            };
-            return Err(error(
-                name,
-                format!("unknown `{key}` service `{name}`: {hint}"),
-            ));
-        }
-        // `smtp(host = "…", …)`: each setting is a `name = value` argument of the list.
-        let context = T::CONTEXT;
-        let mut errors = darling::Error::accumulator();
-        let mut items = Vec::new();
-        for arg in call.iter().flat_map(|call| &call.args) {
-            match arg {
-                Expr::Assign(assign) => match &*assign.left {
-                    Expr::Path(p) if p.path.get_ident().is_some() => {
-                        items.push(NestedMeta::Meta(Meta::NameValue(MetaNameValue {
-                            path: p.path.clone(),
-                            eq_token: assign.eq_token,
-                            value: (*assign.right).clone(),
-                        })))
-                    }
-                    other => errors.push(error(
-                        other,
-                        format!("expected the name of a {context} setting"),
-                    )),
+        let close = supertokens_rules::did_you_mean(&name.to_string(), &names);
+        match call {
+            None if name == "console" => Ok(Delivery::Console(name.clone())),
+            Some(call) if name == "console" => Err(darling::Error::custom(format!(
+                "`console` takes no settings: write `{key} = console`"
+            ))
+            .with_span(&call.paren_token.span.join())),
+            call if name == T::NAME => Ok(Delivery::Service(
+                name.clone(),
+                Arg {
+                    value: settings::<T>(name, call)?,
+                    tokens: expr.to_token_stream(),
                 },
-                other => errors.push(error(
-                    other,
+            )),
+            None => match close.filter(|close| looks_misspelt(&name.to_string(), close)) {
+                Some(close) => Err(error_at(
+                    name,
                     format!(
-                        "{context} takes settings as `name = value`, like `{name}(host = \"smtp.example.com\")`"
+                        "unknown `{key}` service `{name}`: did you mean `{close}`? (your own \
+                         service of that name is written as a path: `{key} = self::{name}`)"
                     ),
                 )),
+                None => Ok(Delivery::Custom(path.clone())),
+            },
+            Some(_) => {
+                let hint = match close {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("`{key}` takes {forms}"),
+                };
+                Err(error_at(
+                    name,
+                    format!("unknown `{key}` service `{name}`: {hint}"),
+                ))
             }
         }
-        let settings = match (read_items::<T>(items), errors.finish()) {
-            (Ok(settings), Ok(())) => settings,
-            (Err(error), Ok(())) | (Ok(_), Err(error)) => return Err(error),
-            (Err(settings), Err(args)) => {
-                return Err(darling::Error::multiple(vec![args, settings]));
-            }
-        };
-        Ok(Delivery::Service(
-            name.clone(),
-            Arg {
-                value: settings,
-                tokens: expr.to_token_stream(),
+    }
+}
+
+/// The settings of `name(key = value, ...)` (none for a bare `name`): each is a `key = value`
+/// argument of the call.
+fn settings<T: Service>(name: &Ident, call: Option<&syn::ExprCall>) -> darling::Result<T> {
+    let context = T::CONTEXT;
+    let mut errors = darling::Error::accumulator();
+    let mut items = Vec::new();
+    for arg in call.iter().flat_map(|call| &call.args) {
+        match arg {
+            Expr::Assign(assign) => match &*assign.left {
+                Expr::Path(p) if p.path.get_ident().is_some() => {
+                    items.push(NestedMeta::Meta(Meta::NameValue(MetaNameValue {
+                        path: p.path.clone(),
+                        eq_token: assign.eq_token,
+                        value: (*assign.right).clone(),
+                    })))
+                }
+                other => errors.push(error_at(
+                    other,
+                    format!("expected the name of a {context} setting"),
+                )),
             },
-        ))
+            other => errors.push(error_at(
+                other,
+                format!(
+                    "{context} takes settings as `name = value`, like `{name}(host = \"smtp.example.com\")`"
+                ),
+            )),
+        }
+    }
+    match (read_items::<T>(items), errors.finish()) {
+        (Ok(settings), Ok(())) => Ok(settings),
+        (Err(error), Ok(())) | (Ok(_), Err(error)) => Err(error),
+        (Err(settings), Err(args)) => Err(darling::Error::multiple(vec![args, settings])),
     }
 }
 

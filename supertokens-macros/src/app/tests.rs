@@ -126,3 +126,83 @@ snapshot!(
         Ok(())
     }
 );
+
+// Paths to the user's own items: each call sits at the path, so a value of the wrong type is
+// reported there.
+snapshot!(
+    paths_to_own_items,
+    (
+        app_name = "Demo",
+        api_domain = "http://localhost:3001",
+        website_domain = "http://localhost:3000",
+        passwordless(
+            flow_type = "USER_INPUT_CODE",
+            contact_method = "EMAIL_OR_PHONE",
+            email_delivery = my_app::send_email,
+            sms_delivery = send_sms,
+            override_functions = my_app::audit,
+        ),
+        session(
+            check_database = true,
+            override_functions = my_app::session_functions,
+            override_apis = my_app::session_apis,
+        ),
+        configure = my_app::configure,
+    ),
+    fn main() {}
+);
+
+/// The errors of `#[supertokens::app(args)]` on `fn main() {}`, as text.
+fn errors(args: proc_macro2::TokenStream) -> String {
+    super::expand(
+        args,
+        quote::quote!(
+            fn main() {}
+        ),
+    )
+    .to_string()
+}
+
+fn with_email_delivery(delivery: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    quote::quote!(
+        app_name = "Demo",
+        api_domain = "http://localhost:3001",
+        website_domain = "http://localhost:3000",
+        passwordless(flow_type = "USER_INPUT_CODE", contact_method = "EMAIL", email_delivery = #delivery),
+        session(),
+    )
+}
+
+#[test]
+fn a_bare_name_close_to_a_service_is_a_typo() {
+    let out = errors(with_email_delivery(quote::quote!(smtpp)));
+    assert!(out.contains("did you mean `smtp`?"), "{out}");
+    assert!(out.contains("`email_delivery = self::smtpp`"), "{out}");
+}
+
+#[test]
+fn other_names_and_paths_are_own_services() {
+    for delivery in [
+        quote::quote!(console_log),
+        quote::quote!(send),
+        quote::quote!(self::smpt),
+    ] {
+        let out = errors(with_email_delivery(delivery.clone()));
+        assert!(
+            !out.contains("compile_error") && out.contains(". email_delivery ("),
+            "{delivery}: {out}"
+        );
+    }
+}
+
+#[test]
+fn a_literal_delivery_lists_every_form() {
+    let out = errors(with_email_delivery(quote::quote!(42)));
+    assert!(
+        out.contains(
+            "`email_delivery` takes `smtp(...)`, `console` or the path of your own service, like \
+             `email_delivery = my_app::send_email`"
+        ),
+        "{out}"
+    );
+}
