@@ -39,6 +39,8 @@ async fn main() {
         .contact_method(ContactMethod::Email)
         .flow_type(FlowType::UserInputCodeAndMagicLink);
     let outbox = std::env::var("SUPERTOKENS_OUTBOX").unwrap_or_else(|_| "outbox.jsonl".into());
-    println!("API on http://localhost:3001, sign in at http://localhost:3000; e-mails go to {outbox}");
+    println!(
+        "API on http://localhost:3001, sign in at http://localhost:3000; e-mails go to {outbox}"
+    );
     examples::serve(api, page).await;
 }

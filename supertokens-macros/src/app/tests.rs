@@ -133,20 +133,20 @@ snapshot!(
     paths_to_own_items,
     (
         app_name = "Demo",
-        api_domain = "http://localhost:3001",
-        website_domain = "http://localhost:3000",
-        passwordless(
-            flow_type = "USER_INPUT_CODE",
-            contact_method = "EMAIL_OR_PHONE",
-            email_delivery = my_app::send_email,
-            sms_delivery = send_sms,
-            override_functions = my_app::audit,
-        ),
         session(
             check_database = true,
             override_functions = my_app::session_functions,
             override_apis = my_app::session_apis,
         ),
+        passwordless(
+            flow_type = "USER_INPUT_CODE",
+            contact_method = "EMAIL_OR_PHONE",
+            sms_delivery = send_sms,
+            email_delivery = my_app::send_email,
+            override_functions = my_app::audit,
+        ),
+        api_domain = "http://localhost:3001",
+        website_domain = "http://localhost:3000",
         configure = my_app::configure,
     ),
     fn main() {}
