@@ -99,36 +99,32 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CoreJson<T> {
         if let Ok(parsed) = serde_json::from_slice::<T>(&bytes) {
             return Ok(CoreJson(parsed));
         }
+        // Parsed again as a value, which takes duplicate keys (the last one wins) like the core.
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|_| CoreHttpError::bad_request("Invalid Json Input"))?;
-        let error = match T::deserialize(&value) {
+        let error = match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(parsed) => return Ok(CoreJson(parsed)),
-            Err(e) => e.to_string(),
+            Err(e) => e,
         };
-        let field = offending_field::<T>(&value, &error).unwrap_or_else(|| "input".to_owned());
+        let field = offending_field(&error).unwrap_or_else(|| "input".to_owned());
         Err(CoreHttpError::bad_request(format!(
             "Field name '{field}' is invalid in JSON input"
         )))
     }
 }
 
-/// The field a deserialisation error is about. serde names a missing field ("missing field
-/// `x`") but not a wrongly typed one, so that one is found by leaving each field out in turn:
-/// the field whose absence changes the error is the culprit. Only runs on bad input.
-fn offending_field<T: DeserializeOwned>(value: &serde_json::Value, error: &str) -> Option<String> {
-    if let Some(rest) = error.strip_prefix("missing field `") {
+/// The field a deserialisation error is about: the one serde names as missing, else the top-level
+/// field the error was found under. serde itself does not name a wrongly typed field;
+/// `serde_path_to_error` tracks the path while deserialising, so one pass finds it, however many
+/// fields the body has.
+fn offending_field(error: &serde_path_to_error::Error<serde_json::Error>) -> Option<String> {
+    if let Some(rest) = error.inner().to_string().strip_prefix("missing field `") {
         return rest.split('`').next().map(str::to_owned);
     }
-    let object = value.as_object()?;
-    object.keys().find_map(|key| {
-        let mut without = object.clone();
-        without.remove(key);
-        match T::deserialize(&serde_json::Value::Object(without)) {
-            Ok(_) => Some(key.clone()),
-            Err(e) if e.to_string() != error => Some(key.clone()),
-            Err(_) => None,
-        }
-    })
+    match error.path().iter().next()? {
+        serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+        _ => None,
+    }
 }
 
 /// The query parameters of a GET request, with the core's 400 messages for missing ones.
@@ -196,4 +192,103 @@ pub(crate) fn api_key_of(headers: &HeaderMap) -> Option<&str> {
     }
     let auth = headers.get("authorization")?.to_str().ok()?.trim();
     Some(auth.strip_prefix("Bearer ").map(str::trim).unwrap_or(auth))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use axum::body::Body;
+    use serde::{Deserialize, Deserializer};
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Input {
+        user_id: String,
+        nested: Nested,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Nested {
+        flag: bool,
+    }
+
+    thread_local! {
+        static DESERIALISED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// [`Input`], counting how often it is deserialised.
+    #[derive(Debug)]
+    struct Counted;
+
+    impl<'de> Deserialize<'de> for Counted {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            DESERIALISED.with(|n| n.set(n.get() + 1));
+            Input::deserialize(d).map(|_| Counted)
+        }
+    }
+
+    async fn parse<T: DeserializeOwned>(body: &Value) -> Result<T, String> {
+        let request = Request::new(Body::from(body.to_string()));
+        CoreJson::<T>::from_request(request, &())
+            .await
+            .map(|CoreJson(t)| t)
+            .map_err(|e| e.message)
+    }
+
+    /// `fields` after `count` unrelated ones.
+    fn body_with_filler(count: usize, fields: Value) -> Value {
+        let mut object: Map<String, Value> =
+            (0..count).map(|i| (format!("k{i}"), json!(i))).collect();
+        object.extend(fields.as_object().unwrap().clone());
+        Value::Object(object)
+    }
+
+    fn invalid(field: &str) -> String {
+        format!("Field name '{field}' is invalid in JSON input")
+    }
+
+    #[tokio::test]
+    async fn the_wrong_field_is_found_without_a_pass_per_field() {
+        DESERIALISED.with(|n| n.set(0));
+        let body = body_with_filler(1_000, json!({"userId": 7, "nested": {"flag": true}}));
+        assert_eq!(
+            parse::<Counted>(&body).await.unwrap_err(),
+            invalid("userId")
+        );
+        let passes = DESERIALISED.with(Cell::get);
+        assert!(passes <= 2, "{passes} passes over the body");
+    }
+
+    #[tokio::test]
+    async fn large_and_nested_bodies_name_the_wrong_field() {
+        let cases = [
+            (json!({"userId": 7, "nested": {"flag": true}}), "userId"),
+            (json!({"userId": "u", "nested": {"flag": "yes"}}), "nested"),
+            (json!({"userId": "u", "nested": []}), "nested"),
+            (json!({"userId": "u"}), "nested"),
+            (json!({"userId": "u", "nested": {}}), "flag"),
+            (json!({"nested": {"flag": true}}), "userId"),
+        ];
+        for (fields, field) in cases {
+            for filler in [0, 20_000] {
+                let body = body_with_filler(filler, fields.clone());
+                let error = parse::<Input>(&body).await.unwrap_err();
+                assert_eq!(error, invalid(field), "{fields} after {filler} fields");
+            }
+        }
+        let fine = body_with_filler(20_000, json!({"userId": "u", "nested": {"flag": true}}));
+        assert_eq!(parse::<Input>(&fine).await.unwrap().user_id, "u");
+        // A duplicate key: the last one counts.
+        let request = Request::new(Body::from(
+            r#"{"userId": 1, "userId": "u", "nested": {"flag": false}}"#,
+        ));
+        let CoreJson(parsed) = CoreJson::<Input>::from_request(request, &()).await.unwrap();
+        assert_eq!(parsed.user_id, "u");
+    }
 }

@@ -32,6 +32,7 @@
 mod cdi_version;
 mod components;
 mod config;
+mod db_files;
 mod http;
 mod passwordless;
 mod request_log;

@@ -13,6 +13,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::{Semaphore, oneshot};
 
 use crate::config::Database;
+use crate::db_files;
 
 /// A versioned schema change of one component (`passwordless`, `session`, …). Each component
 /// numbers its migrations from 1; they run once, in order, at open.
@@ -64,6 +65,10 @@ struct Readers {
 impl Store {
     /// Opens (creating if needed) the database and applies the pending migrations.
     pub(crate) fn open(database: &Database, migrations: &[Migration]) -> Result<Self, StoreError> {
+        if let Database::File(path) = database {
+            let path = db_files::prepare(path)?;
+            tracing::info!(path = %path.display(), "embedded core database");
+        }
         let mut conn = open_connection(database)?;
         migrate(&mut conn, migrations)?;
         let readers = match database {
@@ -223,12 +228,8 @@ fn run_batch(conn: &mut Connection, batch: Vec<WriteJob>) -> (Result<(), String>
 fn open_connection(database: &Database) -> Result<Connection, StoreError> {
     let conn = match database {
         Database::Memory => Connection::open_in_memory()?,
+        // Its directory and file exist already, with their modes (`db_files::prepare`).
         Database::File(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Other(format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
             let conn = Connection::open_with_flags(
                 path,
                 OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -7,6 +7,10 @@
 //!
 //! It prints one line once it listens; `GET /hello` answers when it is ready. SIGINT or SIGTERM
 //! stop it cleanly (requests in flight finish first).
+//!
+//! Whoever reaches the core can sign in as any user, so an address other machines can reach
+//! needs `--api-key` (or, when a firewall or a private network guards the port,
+//! `--insecure-no-api-key`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -17,16 +21,21 @@ use supertokens_embedded_core::{
 };
 
 const USAGE: &str = "\
-Usage: embedded-core [--addr <ip:port>] [--db <path | :memory:>] [--api-key <key>] [--log <path | ->]
-                     [--access-token-validity <seconds>]
+Usage: embedded-core [--addr <ip:port>] [--db <path | :memory:>] [--api-key <key> | --insecure-no-api-key]
+                     [--log <path | ->] [--access-token-validity <seconds>]
 
 Serves the SuperTokens Core API (CDI) for passwordless sign-in and sessions, over SQLite.
 
-  --addr <ip:port>     address to listen on (default 127.0.0.1:3567; port 0 picks a free one)
+  --addr <ip:port>     address to listen on (default 127.0.0.1:3567; port 0 picks a free one);
+                       an address other than loopback needs --api-key
   --db <path>          SQLite database file, created if missing, or :memory:
                        (default .supertokens/embedded-core.db)
   --api-key <key>      require this key in the `api-key` header of every request
                        (except /hello and /.well-known/jwks.json)
+  --insecure-no-api-key
+                       listen on an address other than loopback without an api key, when a
+                       firewall or a private network lets only your backends reach it
+                       (anyone who reaches the core can sign in as any user)
   --log <path | ->     log every request as a JSON line to a file, or to stdout with `-`
                        (codes, link codes, device ids, tokens and keys are redacted)
   --access-token-validity <seconds>
@@ -37,6 +46,7 @@ struct Args {
     addr: SocketAddr,
     database: Database,
     api_key: Option<String>,
+    insecure_no_api_key: bool,
     log: Option<RequestLogTarget>,
     access_token_validity: Option<std::time::Duration>,
 }
@@ -51,6 +61,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
         addr: SocketAddr::from(([127, 0, 0, 1], 3567)),
         database: EmbeddedCoreConfig::default().database,
         api_key: None,
+        insecure_no_api_key: false,
         log: None,
         access_token_validity: None,
     };
@@ -61,6 +72,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
         };
         if name == "-h" || name == "--help" {
             return Ok(Parsed::Help);
+        }
+        if name == "--insecure-no-api-key" {
+            if inline.is_some() {
+                return Err(format!("`{name}` takes no value"));
+            }
+            parsed.insecure_no_api_key = true;
+            continue;
         }
         let mut value = || {
             inline
@@ -97,6 +115,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
             }
             other => return Err(format!("unknown argument `{other}`")),
         }
+    }
+    if !parsed.addr.ip().is_loopback() && parsed.api_key.is_none() && !parsed.insecure_no_api_key {
+        return Err(format!(
+            "`--addr {}` can be reached from other machines, and whoever reaches the core can \
+             sign in as any user: add `--api-key <key>` (and give the key to your backends), \
+             or `--insecure-no-api-key` if a firewall or a private network guards the port",
+            parsed.addr
+        ));
     }
     Ok(Parsed::Run(parsed))
 }
@@ -135,8 +161,18 @@ fn main() -> ExitCode {
 async fn serve(args: Args) -> Result<(), String> {
     let described = match &args.database {
         Database::Memory => ":memory:".to_owned(),
-        Database::File(path) => path.display().to_string(),
+        Database::File(path) => std::path::absolute(path)
+            .unwrap_or_else(|_| path.clone())
+            .display()
+            .to_string(),
     };
+    if args.api_key.is_none() && !args.addr.ip().is_loopback() {
+        eprintln!(
+            "embedded-core: warning: listening on {} without an api key (--insecure-no-api-key): \
+             anyone who reaches this port can sign in as any user",
+            args.addr
+        );
+    }
     let mut config = EmbeddedCoreConfig {
         database: args.database,
         api_key: args.api_key.map(Secret::from),
@@ -178,5 +214,43 @@ async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Parsed, String> {
+        parse_args(args.iter().map(|a| (*a).to_owned()))
+    }
+
+    fn run(args: &[&str]) -> Args {
+        match parse(args) {
+            Ok(Parsed::Run(args)) => args,
+            Ok(Parsed::Help) => panic!("{args:?}: help"),
+            Err(e) => panic!("{args:?}: {e}"),
+        }
+    }
+
+    #[test]
+    fn another_machine_can_reach_the_core_only_with_an_api_key() {
+        for addr in ["0.0.0.0:3567", "192.0.2.7:3567", "[::]:3567"] {
+            let error = parse(&["--addr", addr])
+                .err()
+                .unwrap_or_else(|| panic!("{addr}"));
+            assert!(error.contains(&format!("`--addr {addr}`")), "{error}");
+            assert!(error.contains("--api-key <key>"), "{error}");
+            assert!(error.contains("--insecure-no-api-key"), "{error}");
+            let with_key = run(&["--addr", addr, "--api-key", "k-123456789"]);
+            assert_eq!(with_key.api_key.as_deref(), Some("k-123456789"));
+            let without = run(&["--insecure-no-api-key", "--addr", addr]);
+            assert!(without.api_key.is_none() && without.insecure_no_api_key);
+        }
+        for addr in ["127.0.0.1:0", "127.3.4.5:3567", "[::1]:3567"] {
+            assert!(run(&["--addr", addr]).api_key.is_none());
+        }
+        assert!(run(&[]).api_key.is_none());
+        assert!(USAGE.contains("--insecure-no-api-key"));
     }
 }

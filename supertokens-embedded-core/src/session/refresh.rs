@@ -6,7 +6,7 @@ use supertokens_cdi::{NewSession, RefreshSessionResponse, TheftInfo, TokenInfo};
 
 use super::db::{self, SessionRow};
 use super::refresh_token::{self, RefreshTokenInfo, sha256_hex};
-use super::tokens::{AccessTokenSpec, CoreResult, session_info, uuid};
+use super::tokens::{AccessTokenSpec, CoreResult, anti_csrf_matches, session_info, uuid};
 use crate::cdi_version::CdiVersion;
 use crate::http::{CoreHttpError, CoreJson, Scope};
 use crate::state::SharedState;
@@ -64,7 +64,7 @@ pub(super) async fn refresh(
     };
     if req.enable_anti_csrf
         && let Some(expected) = &info.anti_csrf_token
-        && req.anti_csrf_token.as_ref() != Some(expected)
+        && !anti_csrf_matches(req.anti_csrf_token.as_deref(), expected)
     {
         return unauthorised("Anti CSRF token missing, or not matching");
     }

@@ -181,6 +181,15 @@ impl CoreState {
     }
 }
 
+/// Whether a request's anti-CSRF token is the session's. Compared in constant time: how long a
+/// refusal takes says nothing about how much of a guess was right.
+pub(super) fn anti_csrf_matches(given: Option<&str>, expected: &str) -> bool {
+    given.is_some_and(|given| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), expected.as_bytes())
+            .is_ok()
+    })
+}
+
 pub(super) fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -7,7 +7,7 @@ use supertokens_cdi::{VerifySessionRequest, VerifySessionResponse};
 
 use super::db;
 use super::refresh_token::sha256_hex;
-use super::tokens::{AccessTokenSpec, CoreResult, session_ok};
+use super::tokens::{AccessTokenSpec, CoreResult, anti_csrf_matches, session_ok};
 use crate::http::{CoreJson, Scope};
 use crate::state::SharedState;
 
@@ -39,7 +39,7 @@ pub(super) async fn verify(
                         .into(),
                 );
             }
-            Some(expected) if req.anti_csrf_token.as_ref() != Some(expected) => {
+            Some(expected) if !anti_csrf_matches(req.anti_csrf_token.as_deref(), expected) => {
                 return try_refresh("anti-csrf check failed".into());
             }
             Some(_) => {}

@@ -23,6 +23,8 @@ use crate::future::BoxFuture;
 pub struct SmtpDelivery {
     from: Mailbox,
     transport: Arc<SharedTransport>,
+    /// Whether the connection must upgrade with STARTTLS (for the hint when a server cannot).
+    starttls_required: bool,
 }
 
 impl std::fmt::Debug for SmtpDelivery {
@@ -158,10 +160,20 @@ impl SmtpDelivery {
         let tls_params = TlsParameters::new(host.clone()).map_err(|e| {
             DeliveryError::with_source(format!("cannot set up TLS for SMTP: {e}"), e)
         })?;
+        // STARTTLS is required, not opportunistic: an on-path attacker could otherwise strip the
+        // server's offer and read the codes and the password.
+        let starttls_required = !settings.secure && !settings.insecure_plaintext;
         let tls = if settings.secure {
             Tls::Wrapper(tls_params)
+        } else if settings.insecure_plaintext {
+            tracing::warn!(
+                %host,
+                "SMTP without TLS (`insecure_plaintext`): e-mails and the SMTP password cross the \
+                 network readable by anyone on the path; only for a local test server"
+            );
+            Tls::None
         } else {
-            Tls::Opportunistic(tls_params)
+            Tls::Required(tls_params)
         };
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(settings.effective_port())
@@ -180,6 +192,7 @@ impl SmtpDelivery {
                 builder,
                 started: OnceLock::new(),
             }),
+            starttls_required,
         };
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             delivery.start(runtime);
@@ -252,7 +265,16 @@ impl EmailDelivery for SmtpDelivery {
                 .send(email)
                 .await
                 .map(|_| ())
-                .map_err(|e| DeliveryError::with_source(format!("SMTP delivery failed: {e}"), e))
+                .map_err(|e| {
+                    let hint = if self.starttls_required && e.to_string().contains("STARTTLS") {
+                        "; nothing was sent: STARTTLS is required unless `secure(true)` (TLS \
+                         from the first byte) is set, and `insecure_plaintext(true)` is only \
+                         for a local test server"
+                    } else {
+                        ""
+                    };
+                    DeliveryError::with_source(format!("SMTP delivery failed: {e}{hint}"), e)
+                })
         })
     }
 }

@@ -22,8 +22,11 @@ use supertokens_rules::required::Required;
 /// ```
 ///
 /// `secure(true)` speaks TLS from the first byte (usually port 465); otherwise the connection
-/// upgrades with STARTTLS when the server offers it (port 587 or 25). Without a password, no
-/// login is attempted; a password without a user name logs in as `from_email`.
+/// must upgrade with STARTTLS (port 587 or 25): nothing is sent, not even the login, to a server
+/// that does not offer it, so an attacker on the path cannot strip the encryption.
+/// [`insecure_plaintext(true)`](Self::insecure_plaintext) sends without TLS, for a local test
+/// server only. Without a password, no login is attempted; a password without a user name logs
+/// in as `from_email`.
 #[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct SmtpSettings {
@@ -34,6 +37,7 @@ pub struct SmtpSettings {
     pub(crate) username: Option<String>,
     pub(crate) password: Option<Secret>,
     pub(crate) secure: bool,
+    pub(crate) insecure_plaintext: bool,
 }
 
 impl SmtpSettings {
@@ -57,9 +61,17 @@ impl SmtpSettings {
         password: impl Into<Secret>,
     }
 
-    /// TLS from the first byte (implicit TLS, port 465) instead of STARTTLS.
+    /// TLS from the first byte (implicit TLS, port 465) instead of a required STARTTLS.
     pub fn secure(mut self, secure: bool) -> Self {
         self.secure = secure;
+        self
+    }
+
+    /// Sends without TLS, credentials and codes readable by anyone on the path: **only for a
+    /// test server on the same machine** (such as aiosmtpd or MailHog), which offers no STARTTLS.
+    /// Off by default; a warning is logged when the delivery service is built with it.
+    pub fn insecure_plaintext(mut self, insecure_plaintext: bool) -> Self {
+        self.insecure_plaintext = insecure_plaintext;
         self
     }
 
@@ -105,6 +117,13 @@ impl SmtpSettings {
         ) {
             errors.push(ConfigError::new(field("password"), e.0));
         }
+        if self.secure && self.insecure_plaintext {
+            errors.push(ConfigError::new(
+                field("insecure_plaintext"),
+                "`insecure_plaintext(true)` turns TLS off and `secure(true)` asks for TLS from the \
+                 first byte: remove one of them",
+            ));
+        }
         if !cfg!(feature = "smtp") {
             errors.push(super::feature_off(prefix, "SMTP", "smtp"));
         }
@@ -114,5 +133,27 @@ impl SmtpSettings {
     /// The port to use.
     pub(crate) fn effective_port(&self) -> u16 {
         self.port.unwrap_or(if self.secure { 465 } else { 587 })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plaintext_and_implicit_tls_contradict_each_other() {
+        let smtp = SmtpSettings::new()
+            .host("127.0.0.1")
+            .from_email("no-reply@example.com");
+        assert!(
+            smtp.clone()
+                .insecure_plaintext(true)
+                .validate("smtp")
+                .is_empty()
+        );
+        let errors = smtp.secure(true).insecure_plaintext(true).validate("smtp");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "smtp.insecure_plaintext");
+        assert!(errors[0].message.contains("remove one of them"));
     }
 }

@@ -13,7 +13,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
-use supertokens::delivery::{SmtpSettings, TwilioSettings};
+use supertokens::delivery::{
+    EmailDelivery, LoginMessage, SmtpDelivery, SmtpSettings, TwilioSettings,
+};
 use supertokens::passwordless::PasswordlessConfig;
 use tests::passwordless::{App, WEBSITE, app_from, link_code};
 use tests::server::{Server, refusing_addr};
@@ -149,7 +151,9 @@ async fn smtp_delivers_the_code_and_the_link() {
                     .from_name("Test Sender")
                     .from_email("no-reply@example.com")
                     .username("mailer")
-                    .password("mail-secret"),
+                    .password("mail-secret")
+                    // aiosmtpd on loopback, without a certificate.
+                    .insecure_plaintext(true),
             ),
     );
     let r = app.send_code(json!({"email": "ada@example.com"})).await;
@@ -192,6 +196,40 @@ async fn smtp_delivers_the_code_and_the_link() {
     let r = app.consume_link(&pre2, &link_code2).await;
     assert_eq!(r.body["status"], "OK", "{}", r.text);
     assert_eq!(r.body["createdNewRecipeUser"], false);
+}
+
+/// A server that offers no STARTTLS (aiosmtpd without a certificate) gets nothing, not even the
+/// login, unless plaintext is asked for.
+#[tokio::test]
+async fn smtp_needs_starttls_unless_plaintext_is_asked_for() {
+    let server = SmtpServer::start();
+    let settings = SmtpSettings::new()
+        .host("127.0.0.1")
+        .port(server.port)
+        .from_email("no-reply@example.com");
+    let strict = SmtpDelivery::new(
+        &settings.clone().username("mailer").password("mail-secret"),
+        "Test App",
+    )
+    .unwrap();
+    let error = strict
+        .send_email(&LoginMessage::new("ada@example.com", "Test App").with_code("123456"))
+        .await
+        .expect_err("no STARTTLS, no e-mail");
+    let message = error.to_string();
+    assert!(message.contains("STARTTLS"), "{message}");
+    assert!(message.contains("insecure_plaintext(true)"), "{message}");
+    assert!(!message.contains("mail-secret"), "{message}");
+
+    // The first message the server gets is the one sent in plaintext on purpose, without a login.
+    let plain = SmtpDelivery::new(&settings.insecure_plaintext(true), "Test App").unwrap();
+    plain
+        .send_email(&LoginMessage::new("bob@example.com", "Test App").with_code("654321"))
+        .await
+        .unwrap();
+    let (mail, _server) = server.next_message().await;
+    assert_eq!(mail["rcpt_tos"], json!(["bob@example.com"]));
+    assert_eq!(mail["login"], Value::Null);
 }
 
 #[tokio::test]

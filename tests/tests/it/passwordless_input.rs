@@ -155,6 +155,72 @@ async fn a_device_id_of_another_attempt_is_a_400_not_a_500() {
     );
 }
 
+/// Ids no device can have: not base64 (an astral character from an escaped surrogate pair, a NUL,
+/// punctuation), so the core refuses to decode them. A JSON string with a lone surrogate is not
+/// JSON at all.
+const UNDECODABLE_IDS: [&str; 3] = [r#""\ud966\udc63""#, r#""\u0000""#, r#""%%%""#];
+
+#[tokio::test]
+async fn undecodable_ids_are_answered_without_a_500() {
+    let app = app("USER_INPUT_CODE_AND_MAGIC_LINK", "EMAIL");
+    let (device, pre, message) = app.create_code(json!({"email": "a@example.com"})).await;
+    let code = message.user_input_code.unwrap();
+    let post = |path: &'static str, body: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .post(path)
+                .header("rid", "passwordless")
+                .json_text(&body)
+                .send()
+                .await;
+            (r, format!("{path} {body}"))
+        }
+    };
+    for id in UNDECODABLE_IDS {
+        // No device has this id: the flow restarts, as for an unknown device.
+        let (r, case) = post(
+            "/auth/signinup/code/resend",
+            format!(r#"{{"preAuthSessionId":"x","deviceId":{id}}}"#),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{case}: {}", r.text);
+        assert_eq!(r.body, json!({"status": "RESTART_FLOW_ERROR"}), "{case}");
+        // No device has this preAuthSessionId either.
+        let (r, case) = post(
+            "/auth/signinup/code/consume",
+            format!(
+                r#"{{"preAuthSessionId":{id},"deviceId":"{device}","userInputCode":"{code}"}}"#
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{case}: {}", r.text);
+        assert_eq!(r.body, json!({"status": "RESTART_FLOW_ERROR"}), "{case}");
+        // A real device, with a device id or link code that cannot be its own.
+        for body in [
+            format!(r#"{{"preAuthSessionId":"{pre}","deviceId":{id},"userInputCode":"{code}"}}"#),
+            format!(r#"{{"preAuthSessionId":"{pre}","linkCode":{id}}}"#),
+        ] {
+            let (r, case) = post("/auth/signinup/code/consume", body).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{case}: {}", r.text);
+            assert!(r.body["message"].is_string(), "{case}: {}", r.text);
+        }
+    }
+    for path in ["/auth/signinup/code/resend", "/auth/signinup/code/consume"] {
+        let (r, case) = post(
+            path,
+            r#"{"preAuthSessionId":"x","deviceId":"\ud966","userInputCode":"1"}"#.to_owned(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{case}: {}", r.text);
+        assert_eq!(r.body, json!({ "message": NOT_JSON }), "{case}");
+    }
+    // The device is untouched: its code still signs in.
+    let r = app.consume_code(&pre, &device, &code).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
+}
+
 #[tokio::test]
 async fn exists_apis_need_their_param() {
     let app = app("USER_INPUT_CODE", "EMAIL_OR_PHONE");

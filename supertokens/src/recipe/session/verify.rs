@@ -74,7 +74,7 @@ pub(super) async fn get_session(
                     "Provided antiCsrfToken is undefined. If you do not want anti-csrf check for this API, please set doAntiCsrfCheck to false for this API",
                 ));
             }
-            (Some(given), expected) if expected.as_deref() != Some(given.as_str()) => {
+            (Some(given), expected) if !anti_csrf_matches(given, expected.as_deref()) => {
                 return Err(SessionError::try_refresh_token("anti-csrf check failed"));
             }
             _ => {}
@@ -139,5 +139,40 @@ pub(super) async fn get_session(
         cdi::VerifySessionResponse::TryRefreshToken { message } => {
             Err(SessionError::try_refresh_token(message))
         }
+    }
+}
+
+/// Whether the anti-CSRF token a request sent is the one its access token holds. Compared in
+/// constant time: how long a refusal takes says nothing about how much of a guess was right.
+fn anti_csrf_matches(given: &str, expected: Option<&str>) -> bool {
+    expected.is_some_and(|expected| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), expected.as_bytes())
+            .is_ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anti_csrf_matches;
+
+    #[test]
+    fn the_anti_csrf_token_must_be_the_sessions_own() {
+        let expected = "0f3c5a8e-61b2-4d7e-9a40-2b8d1c7e5f96";
+        assert!(anti_csrf_matches(expected, Some(expected)));
+        // Same length, one character off (first, last), and other lengths.
+        assert!(!anti_csrf_matches(
+            "1f3c5a8e-61b2-4d7e-9a40-2b8d1c7e5f96",
+            Some(expected)
+        ));
+        assert!(!anti_csrf_matches(
+            "0f3c5a8e-61b2-4d7e-9a40-2b8d1c7e5f97",
+            Some(expected)
+        ));
+        assert!(!anti_csrf_matches(&expected[..35], Some(expected)));
+        assert!(!anti_csrf_matches(&format!("{expected}0"), Some(expected)));
+        assert!(!anti_csrf_matches("", Some(expected)));
+        // A token without one accepts nothing.
+        assert!(!anti_csrf_matches(expected, None));
+        assert!(!anti_csrf_matches("", None));
     }
 }

@@ -6,8 +6,9 @@ use serde_json::json;
 use supertokens_rules::passwordless::ContactMethod;
 
 use super::context::{Ctx, check_limits};
-use super::error::{ApiError, ApiResult, bad};
+use super::error::{ApiError, ApiResult, bad, is_unknown_tenant};
 use super::input::{ApiPost, check_linking_flag, string_field};
+use crate::core::CoreError;
 use crate::recipe::passwordless::error::PasswordlessError;
 use crate::recipe::passwordless::functions::{CodesFilter, Contact};
 use crate::recipe::passwordless::recipe::PasswordlessRecipe;
@@ -83,10 +84,21 @@ pub(super) async fn resend_code(State(ctx): State<Ctx>, post: ApiPost) -> ApiRes
     };
     let recipe = &ctx.recipe;
     let contact_method = recipe.inner.contact;
-    let Some(device) = recipe
+    let lookup = recipe
         .device(&tenant_id, CodesFilter::DeviceId(device_id.clone()))
-        .await?
-    else {
+        .await;
+    let device = match lookup {
+        // Besides an unknown tenant, the core's one 400 here is for a device id it cannot decode
+        // (not base64): no device has it, so the flow restarts as for an unknown device. The
+        // official SDKs answer a 500.
+        Err(CoreError::Status {
+            status: 400,
+            ref body,
+            ..
+        }) if !is_unknown_tenant(body) => None,
+        other => other?,
+    };
+    let Some(device) = device else {
         return Err(ApiError::Status("RESTART_FLOW_ERROR"));
     };
     let contact = match (contact_method, &device.phone_number, &device.email) {

@@ -34,13 +34,18 @@ pub(super) fn bad(message: impl Into<String>) -> ApiError {
     ApiError::BadInput(message.into())
 }
 
+/// Whether a core's 400 body says the tenant does not exist.
+pub(super) fn is_unknown_tenant(body: &str) -> bool {
+    body.contains("tenantId not found")
+}
+
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         match &e {
             // The tenant comes from the request path: a path that names no tenant is not found.
             CoreError::Status {
                 status: 400, body, ..
-            } if body.contains("tenantId not found") => ApiError::UnknownTenant,
+            } if is_unknown_tenant(body) => ApiError::UnknownTenant,
             _ => ApiError::Internal(e.to_string()),
         }
     }
