@@ -164,7 +164,8 @@ impl CoreClient {
     }
 
     /// The same client, timing the back-off of hosts that refuse connections with `clock`
-    /// (the system clock by default; a test moves its own forward to end a back-off).
+    /// (the system clock by default; a test moves its own forward to end a back-off). Call it
+    /// before the first request: the returned client negotiates afresh, with every host up.
     pub fn with_clock(self, clock: Clock) -> Self {
         let back_off = self.inner.hosts.back_off();
         self.with_hosts(|hosts| hosts.with(clock, back_off))
@@ -172,7 +173,20 @@ impl CoreClient {
 
     /// The same client with another back-off for hosts that refuse connections: such a host is
     /// skipped for `first`, then probed by one call; each failed probe doubles the back-off, up
-    /// to `max`. The default is 1 s doubling to 30 s.
+    /// to `max`. The default is 1 s doubling to 30 s. Call it before the first request, as
+    /// [`with_clock`](Self::with_clock).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supertokens::core::{CoreClient, CoreHost};
+    ///
+    /// let hosts = ["http://core-1:3567", "http://core-2:3567"]
+    ///     .map(|domain| CoreHost { domain: domain.into(), base_path: String::new() });
+    /// let core = CoreClient::http(hosts.to_vec(), None, Duration::from_secs(10))
+    ///     .unwrap()
+    ///     .with_host_back_off(Duration::from_millis(500), Duration::from_secs(10));
+    /// assert_eq!(core.hosts().len(), 2);
+    /// ```
     pub fn with_host_back_off(self, first: Duration, max: Duration) -> Self {
         let clock = self.inner.hosts.clock().clone();
         self.with_hosts(|hosts| hosts.with(clock, BackOff { first, max }))
