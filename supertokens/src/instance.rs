@@ -87,6 +87,7 @@ impl SuperTokens {
         let core = match config.core() {
             CoreConnection::Remote { hosts, api_key } => {
                 CoreClient::http(hosts.clone(), api_key.clone(), config.core_timeout())?
+                    .with_clock(config.clock().clone())
             }
             #[cfg(feature = "embedded-core")]
             CoreConnection::Embedded(settings) => {

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`client`] | an HTTP client driving an axum app (in-process) or a server (over loopback) like a frontend: JSON bodies, headers, cookies; a [`Reply`](client::Reply) with status, headers and body |
 //! | [`server`] | a loopback server on a free port, stopped when dropped |
+//! | [`fault_proxy`] | a TCP proxy on loopback that can be killed (its port refuses connections) and restarted, counting the connections it accepted |
 //! | [`embedded_core`] | the embedded core behind the SDK's CDI client, in-process or over HTTP, and [`both_transports!`] to run a scenario on each |
 //! | [`sign_in`] | passwordless sign-ins through the CDI client: create code, consume, create session |
 //! | [`passwordless`] | an app whose codes land in an outbox instead of being sent |
@@ -26,6 +27,7 @@
 pub mod client;
 pub mod codes;
 pub mod embedded_core;
+pub mod fault_proxy;
 pub mod jwt;
 pub mod passwordless;
 pub mod process;

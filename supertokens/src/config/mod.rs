@@ -190,7 +190,8 @@ impl ConfigBuilder {
         /// ```
         api_gateway_path: impl Into<String>,
         /// The SuperTokens Core(s): `http(s)://host[:port][/base-path]`, several separated by
-        /// `;` (used round robin, with failover when a host refuses connections). A base path
+        /// `;` (used round robin, with failover when a host refuses connections, and a back-off
+        /// of 1 s doubling to 30 s before such a host is tried again). A base path
         /// such as `/appid-myapp` selects an app of a multi-app core. Absent: the embedded core.
         ///
         /// ```

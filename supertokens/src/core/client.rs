@@ -16,10 +16,10 @@ use tower::ServiceExt;
 
 use super::CoreError;
 use super::cdi::{ApiVersionResponse, Jwks};
-use super::hosts::{CoreHost, Hosts};
+use super::hosts::{BackOff, CoreHost, Hosts};
 use super::negotiation::{CDI_VERSIONS, pick_cdi_version};
 use super::transport::{Answer, Call, InProcessService, Transport, path_and_query};
-use crate::Secret;
+use crate::{Clock, Secret};
 
 const CONTENT_TYPE_JSON: &str = "application/json; charset=utf-8";
 
@@ -90,7 +90,8 @@ impl CoreClient {
     /// Each host is `scheme://host[:port]` plus an optional base path (`/appid-myapp`) that is
     /// prefixed to every path. `timeout` bounds each request (the configuration's default is
     /// 10 s); a host that does not accept a connection within half of it counts
-    /// as down and the next host is tried.
+    /// as down and the next host is tried. A host that is down is skipped for a back-off
+    /// (see [`with_host_back_off`](Self::with_host_back_off)).
     pub fn http(
         hosts: Vec<CoreHost>,
         api_key: Option<Secret>,
@@ -158,13 +159,55 @@ impl CoreClient {
         api_domain: impl Into<String>,
         website_domain: impl Into<String>,
     ) -> Self {
+        let app_info = Some((api_domain.into(), website_domain.into()));
+        self.rebuilt(self.inner.hosts.clone(), app_info)
+    }
+
+    /// The same client, timing the back-off of hosts that refuse connections with `clock`
+    /// (the system clock by default; a test moves its own forward to end a back-off). Call it
+    /// before the first request: the returned client negotiates afresh, with every host up.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        let back_off = self.inner.hosts.back_off();
+        self.with_hosts(|hosts| hosts.with(clock, back_off))
+    }
+
+    /// The same client with another back-off for hosts that refuse connections: such a host is
+    /// skipped for `first`, then probed by one call; each failed probe doubles the back-off, up
+    /// to `max`. The default is 1 s doubling to 30 s. Call it before the first request, as
+    /// [`with_clock`](Self::with_clock).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supertokens::core::{CoreClient, CoreHost};
+    ///
+    /// let hosts = ["http://core-1:3567", "http://core-2:3567"]
+    ///     .map(|domain| CoreHost { domain: domain.into(), base_path: String::new() });
+    /// let core = CoreClient::http(hosts.to_vec(), None, Duration::from_secs(10))
+    ///     .unwrap()
+    ///     .with_host_back_off(Duration::from_millis(500), Duration::from_secs(10));
+    /// assert_eq!(core.hosts().len(), 2);
+    /// ```
+    pub fn with_host_back_off(self, first: Duration, max: Duration) -> Self {
+        let clock = self.inner.hosts.clock().clone();
+        self.with_hosts(|hosts| hosts.with(clock, BackOff { first, max }))
+    }
+
+    fn with_hosts(self, change: impl FnOnce(Hosts) -> Hosts) -> Self {
+        self.rebuilt(
+            change(self.inner.hosts.clone()),
+            self.inner.app_info.clone(),
+        )
+    }
+
+    /// A client like this one with `hosts` and `app_info`, negotiating afresh.
+    fn rebuilt(&self, hosts: Hosts, app_info: Option<(String, String)>) -> Self {
         let inner = &self.inner;
         Self::from_parts(
             inner.transport.clone(),
-            inner.hosts.clone(),
+            hosts,
             inner.api_key.clone(),
             inner.timeout,
-            Some((api_domain.into(), website_domain.into())),
+            app_info,
         )
     }
 

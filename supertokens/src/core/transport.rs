@@ -44,8 +44,15 @@ pub(super) struct Answer {
 
 /// Why one attempt on one host failed.
 pub(super) enum AttemptError {
-    /// The host could not be reached (refused, reset, DNS, connect timeout): try the next one.
+    /// No connection to the host (refused, DNS, connect timeout): the host is down; try the
+    /// next one.
     Unreachable(String),
+    /// The connection closed before the request was written (a pooled connection the host had
+    /// closed): nothing was sent; try the next host.
+    NotSent(String),
+    /// The connection broke after the request may have been written: the host may have acted on
+    /// it, so only a request that is safe to repeat goes to the next host.
+    Broken(String),
     /// No answer within the timeout.
     Timeout,
     /// Anything else: give up.
@@ -137,7 +144,7 @@ impl Transport {
                 let (status, headers, body) = tokio::time::timeout(timeout, exchange)
                     .await
                     .map_err(|_| AttemptError::Timeout)?;
-                let body = body.map_err(|e| AttemptError::Unreachable(e.to_string()))?;
+                let body = body.map_err(|e| AttemptError::Broken(e.to_string()))?;
                 Ok(Answer {
                     status,
                     headers,
@@ -174,11 +181,28 @@ fn transport_error(path: &str, error: reqwest::Error) -> AttemptError {
             path: path.to_owned(),
             message: error_chain(&error),
         })
-    } else if error.is_timeout() && !error.is_connect() {
-        AttemptError::Timeout
-    } else {
+    } else if error.is_connect() {
         AttemptError::Unreachable(error_chain(&error))
+    } else if error.is_timeout() {
+        AttemptError::Timeout
+    } else if never_written(&error) {
+        AttemptError::NotSent(error_chain(&error))
+    } else {
+        AttemptError::Broken(error_chain(&error))
     }
+}
+
+/// Whether hyper gave the request back unsent: it reports a request it cancelled before writing
+/// it (the connection closed first) as "canceled", and every other failure otherwise.
+fn never_written(error: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(hyper) = cause.downcast_ref::<hyper::Error>() {
+            return hyper.is_canceled();
+        }
+        source = cause.source();
+    }
+    false
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {

@@ -1,13 +1,16 @@
 //! The SDK's JWKS cache against an embedded core served on loopback (over HTTP, so the core's
 //! JWKS requests can be counted where they arrive): keys rotate, old tokens keep verifying until
-//! they expire, and an unknown key id causes exactly one refetch under concurrent requests.
+//! they expire, an unknown key id causes exactly one refetch under concurrent requests, and while
+//! the JWKS endpoint is slow and failing, requests share one fetch and cached keys keep
+//! verifying.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use http::{Request, StatusCode};
 use serde_json::json;
@@ -19,18 +22,39 @@ use tests::jwt::{encode_segment, header, kid, with_header};
 use tests::server::Server;
 use tower::ServiceExt;
 
-/// Serves `core` on 127.0.0.1 and counts the requests for its JWKS.
-async fn serve_counting(core: &EmbeddedCore) -> (Server, Arc<AtomicUsize>) {
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = count.clone();
+/// The core's JWKS endpoint as the tests see it: how often it was asked, and a switch that makes
+/// it slow and failing (a core that is struggling).
+#[derive(Default)]
+struct JwksEndpoint {
+    requests: AtomicUsize,
+    down: AtomicBool,
+}
+
+impl JwksEndpoint {
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// Serves `core` on 127.0.0.1, counting the requests for its JWKS.
+async fn serve_counting(core: &EmbeddedCore) -> (Server, Arc<JwksEndpoint>) {
+    let endpoint = Arc::new(JwksEndpoint::default());
+    let seen = endpoint.clone();
     let service = core.service();
     let app = Router::new().fallback_service(tower::service_fn(move |req: Request<Body>| {
-        if req.uri().path().ends_with("/.well-known/jwks.json") {
-            seen.fetch_add(1, Ordering::SeqCst);
+        let (seen, service) = (seen.clone(), service.clone());
+        async move {
+            if req.uri().path().ends_with("/.well-known/jwks.json") {
+                seen.requests.fetch_add(1, Ordering::SeqCst);
+                if seen.down.load(Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    return Ok(StatusCode::SERVICE_UNAVAILABLE.into_response());
+                }
+            }
+            service.oneshot(req).await
         }
-        service.clone().oneshot(req)
     }));
-    (Server::serve(app).await, count)
+    (Server::serve(app).await, endpoint)
 }
 
 /// An instance using the core at `connection_uri`, and a client of a `/me` route behind its
@@ -55,6 +79,35 @@ fn instance(connection_uri: String, clock: Clock, session: SessionConfig) -> (Su
     (st, Client::router(router))
 }
 
+/// A core issuing day-long tokens and rotating its signing key every `signing_key_rotation`,
+/// served with its JWKS requests counted, and an instance (with its app) that refreshes the keys
+/// every `jwks_refresh_interval` and has no verified-token cache, so every request checks the
+/// signature against the JWKS.
+async fn verifying_every_request(
+    clock: &Clock,
+    signing_key_rotation: Duration,
+    jwks_refresh_interval: Duration,
+) -> (Server, Arc<JwksEndpoint>, SuperTokens, Client) {
+    let core = EmbeddedCore::open_with_clock(
+        EmbeddedCoreConfig {
+            access_token_validity: Duration::from_secs(24 * 3600),
+            signing_key_rotation,
+            ..tests::embedded_core::in_memory()
+        },
+        clock.clone(),
+    )
+    .unwrap();
+    let (server, endpoint) = serve_counting(&core).await;
+    let (st, app) = instance(
+        server.url(),
+        clock.clone(),
+        SessionConfig::new()
+            .jwks_refresh_interval(jwks_refresh_interval)
+            .verified_token_cache_size(0),
+    );
+    (server, endpoint, st, app)
+}
+
 /// `n` concurrent requests to `/me` with `token`: their statuses.
 async fn burst(app: &Client, token: &str, n: usize) -> Vec<StatusCode> {
     let tasks: Vec<_> = (0..n)
@@ -73,24 +126,12 @@ async fn burst(app: &Client, token: &str, n: usize) -> Vec<StatusCode> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_rotate_and_unknown_kids_refetch_once() {
     let clock = Clock::system();
-    let core = EmbeddedCore::open_with_clock(
-        EmbeddedCoreConfig {
-            access_token_validity: Duration::from_secs(24 * 3600),
-            signing_key_rotation: Duration::from_secs(3600),
-            ..tests::embedded_core::in_memory()
-        },
-        clock.clone(),
+    let (_server, jwks_requests, st, app) = verifying_every_request(
+        &clock,
+        Duration::from_secs(3600),
+        Duration::from_secs(72 * 3600),
     )
-    .unwrap();
-    let (server, jwks_requests) = serve_counting(&core).await;
-    let (st, app) = instance(
-        server.url(),
-        clock.clone(),
-        // No verified-token cache here: every request checks the signature against the JWKS.
-        SessionConfig::new()
-            .jwks_refresh_interval(Duration::from_secs(72 * 3600))
-            .verified_token_cache_size(0),
-    );
+    .await;
 
     let old = supertokens::testing::session(&st, "user-1").await.unwrap();
     assert!(
@@ -100,7 +141,7 @@ async fn keys_rotate_and_unknown_kids_refetch_once() {
             .all(|s| *s == 200)
     );
     assert_eq!(
-        jwks_requests.load(Ordering::SeqCst),
+        jwks_requests.requests(),
         1,
         "one fetch for twenty concurrent first requests"
     );
@@ -117,7 +158,7 @@ async fn keys_rotate_and_unknown_kids_refetch_once() {
     }
     let new = new.expect("the core rotated its signing key");
     assert_eq!(
-        jwks_requests.load(Ordering::SeqCst),
+        jwks_requests.requests(),
         1,
         "creating sessions fetches no keys"
     );
@@ -127,7 +168,7 @@ async fn keys_rotate_and_unknown_kids_refetch_once() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     let statuses = burst(&app, &new.access_token, 20).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
-    assert_eq!(jwks_requests.load(Ordering::SeqCst), 2);
+    assert_eq!(jwks_requests.requests(), 2);
 
     // The old token still verifies (its key is still published) until it expires.
     assert!(
@@ -136,7 +177,7 @@ async fn keys_rotate_and_unknown_kids_refetch_once() {
             .iter()
             .all(|s| *s == 200)
     );
-    assert_eq!(jwks_requests.load(Ordering::SeqCst), 2);
+    assert_eq!(jwks_requests.requests(), 2);
 
     // A kid no key has: one refetch for a concurrent burst (after the 500 ms cooldown), then
     // none within the cooldown; the answer is 401 try refresh token.
@@ -147,14 +188,14 @@ async fn keys_rotate_and_unknown_kids_refetch_once() {
     let statuses = burst(&app, &unknown, 20).await;
     assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
     assert_eq!(
-        jwks_requests.load(Ordering::SeqCst),
+        jwks_requests.requests(),
         3,
         "exactly one refetch for the unknown kid"
     );
     let statuses = burst(&app, &unknown, 20).await;
     assert!(statuses.iter().all(|s| *s == 401));
     assert_eq!(
-        jwks_requests.load(Ordering::SeqCst),
+        jwks_requests.requests(),
         3,
         "no refetch within the cooldown"
     );
@@ -184,4 +225,71 @@ async fn core_down_means_try_refresh_not_500() {
     );
     let statuses = burst(&app, &token, 1).await;
     assert_eq!(statuses, vec![StatusCode::UNAUTHORIZED]);
+}
+
+/// A core that signs with one key for a week, served through a JWKS endpoint the test can break,
+/// and an instance that finds its keys stale after an hour, an hour later, with the endpoint
+/// down: the clock, the endpoint, the server, the instance, its app and a token signed with the
+/// cached key.
+async fn stale_keys() -> (
+    Clock,
+    Arc<JwksEndpoint>,
+    Server,
+    SuperTokens,
+    Client,
+    String,
+) {
+    let clock = Clock::system();
+    let (server, endpoint, st, app) = verifying_every_request(
+        &clock,
+        Duration::from_secs(7 * 24 * 3600),
+        Duration::from_secs(3600),
+    )
+    .await;
+    let session = supertokens::testing::session(&st, "user-1").await.unwrap();
+    assert_eq!(
+        burst(&app, &session.access_token, 1).await,
+        vec![StatusCode::OK]
+    );
+    assert_eq!(endpoint.requests(), 1);
+    endpoint.down.store(true, Ordering::SeqCst);
+    clock.advance(Duration::from_secs(3601));
+    (clock, endpoint, server, st, app, session.access_token)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_kids_verify_while_the_jwks_endpoint_is_down() {
+    let (_clock, endpoint, _server, _st, app, token) = stale_keys().await;
+    let statuses = burst(&app, &token, 20).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    // The stale keys were refreshed in the background, once.
+    for _ in 0..1000 {
+        if endpoint.requests() > 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(endpoint.requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_verifications_share_one_failing_jwks_fetch() {
+    let (clock, endpoint, _server, _st, app, token) = stale_keys().await;
+    // A key id the cache does not hold: every request needs the JWKS, and they share one fetch.
+    let mut unknown_kid = header(&token);
+    unknown_kid["kid"] = json!("d-unknown");
+    let unknown = with_header(&token, &unknown_kid);
+    let statuses = burst(&app, &unknown, 20).await;
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    assert_eq!(endpoint.requests(), 2, "one fetch for twenty requests");
+
+    // Once the failure is old, the next request tries again, and succeeds with the core back.
+    endpoint.down.store(false, Ordering::SeqCst);
+    clock.advance(Duration::from_secs(60));
+    assert_eq!(
+        burst(&app, &unknown, 1).await,
+        vec![StatusCode::UNAUTHORIZED]
+    );
+    assert_eq!(endpoint.requests(), 3);
+    assert_eq!(burst(&app, &token, 1).await, vec![StatusCode::OK]);
 }

@@ -37,7 +37,9 @@
 //! Access tokens are verified locally against the core's signing keys (cached, refreshed every
 //! [`jwks_refresh_interval`](SessionConfig::jwks_refresh_interval) and re-fetched once when a
 //! token names an unknown key), and a verified token is remembered until it expires, so the hot
-//! path costs a map lookup. The core is asked only right after a refresh (the first request
+//! path costs a map lookup. Requests share one fetch of the keys; keys past the refresh interval
+//! keep verifying the tokens they signed while the refresh runs in the background, so a slow or
+//! unreachable core does not hold requests up, and a failed fetch is not repeated for two seconds. The core is asked only right after a refresh (the first request
 //! with the new access token commits the rotation and gets a replacement token) or when
 //! `check_database` is requested.
 //!
