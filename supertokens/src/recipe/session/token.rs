@@ -428,7 +428,7 @@ mod tests {
         use proptest::prelude::*;
         use serde_json::{Map, Value};
 
-        use super::super::{parse, signature_ok};
+        use super::super::{PROTECTED_PROPS, parse, signature_ok};
         use super::{test_key, v2_token};
 
         /// A base64 segment of `bytes`, in one of the encodings tokens arrive in.
@@ -453,26 +453,14 @@ mod tests {
 
         /// Objects with a random choice of the claims and header fields the parser reads.
         fn json_object() -> impl Strategy<Value = Value> {
-            let keys = prop::sample::select(vec![
-                "sub",
-                "rsub",
-                "exp",
-                "iat",
-                "sessionHandle",
-                "refreshTokenHash1",
-                "parentRefreshTokenHash1",
-                "antiCsrfToken",
-                "tId",
-                "stt",
-                "userId",
-                "userData",
-                "expiryTime",
-                "timeCreated",
-                "kid",
-                "typ",
-                "version",
-                "alg",
-            ]);
+            // The claims the core owns, the v2 claims, and the header fields.
+            let names: Vec<&str> = PROTECTED_PROPS
+                .iter()
+                .copied()
+                .chain(["userId", "userData", "expiryTime", "timeCreated"])
+                .chain(["kid", "typ", "version", "alg"])
+                .collect();
+            let keys = prop::sample::select(names);
             prop::collection::vec((keys, json_value()), 0..12).prop_map(|pairs| {
                 Value::Object(
                     pairs
