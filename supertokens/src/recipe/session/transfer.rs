@@ -144,6 +144,13 @@ mod tests {
             method_for_new_session(&config, &headers),
             TokenTransfer::Cookie
         );
+        // A value that is not ASCII names no mode, even `cooKie` written with the Kelvin sign,
+        // which Unicode lowercases to `k`.
+        headers.insert(
+            AUTH_MODE_HEADER,
+            HeaderValue::from_str("coo\u{212A}ie").unwrap(),
+        );
+        assert_eq!(auth_mode(&headers), None);
         headers.insert(AUTH_MODE_HEADER, HeaderValue::from_static("bogus"));
         assert_eq!(
             method_for_new_session(&config, &headers),
