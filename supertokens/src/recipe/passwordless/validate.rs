@@ -82,4 +82,52 @@ mod tests {
         assert_eq!(normalise_phone(" +1 (415) 555-2671 "), "+14155552671");
         assert_eq!(normalise_phone(" 12345 "), "12345");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::recipe::passwordless::functions::Contact;
+        use crate::recipe::passwordless::recipe::PasswordlessRecipe;
+
+        /// Text shaped like phone numbers as people type them, and any text.
+        fn phone() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "\\+?[0-9 ()./#*xX-]{0,24}",
+                "\\+[0-9]{1,3} ?[0-9]{4,14}( ?(ext\\.?|x|#) ?[0-9]{1,5})?",
+                "[+０-９ ]{0,16}",
+                "\\PC{0,24}",
+            ]
+        }
+
+        /// What the API stores for a contact: normalised after its check.
+        fn normalise(contact: Contact) -> Contact {
+            PasswordlessRecipe::normalise(contact)
+        }
+
+        proptest! {
+            #[test]
+            fn phone_checks_never_panic_and_normalise_once(raw in phone()) {
+                let accepted = default_phone_check(&raw, "public").is_ok();
+                let once = normalise(Contact::Phone(raw.clone()));
+                if accepted {
+                    prop_assert_eq!(normalise(once.clone()), once.clone(), "{:?}", raw);
+                    prop_assert!(default_phone_check(once.value(), "public").is_ok(), "{:?} → {:?}", raw, once);
+                }
+            }
+
+            #[test]
+            fn email_checks_never_panic_and_normalise_once(
+                raw in prop_oneof![
+                    "[ \t]{0,2}[a-zA-Z0-9.+_\"-]{0,12}@[a-zA-Z0-9.\\[\\]-]{0,16}[ \t]{0,2}",
+                    "\\PC{0,40}",
+                ],
+            ) {
+                let once = normalise(Contact::Email(raw.clone()));
+                if default_email_check(once.value(), "public").is_ok() {
+                    prop_assert_eq!(normalise(once.clone()), once);
+                }
+            }
+        }
+    }
 }

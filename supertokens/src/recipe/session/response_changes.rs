@@ -607,4 +607,29 @@ mod tests {
         );
         assert_eq!(headers["front-token"], "remove");
     }
+
+    proptest::proptest! {
+        /// The user id and payload come from an access token, so from the network: whatever
+        /// they hold, the front-token is a valid header value that decodes back to them.
+        #[test]
+        fn a_front_token_decodes_to_what_it_was_made_of(
+            user_id in "\\PC{0,24}",
+            expiry_ms in proptest::prelude::any::<i64>(),
+            claims in proptest::collection::btree_map("\\PC{0,8}", "\\PC{0,16}", 0..4),
+        ) {
+            let payload: serde_json::Map<String, serde_json::Value> = claims
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::from(v)))
+                .collect();
+            let front = front_token(&user_id, expiry_ms, &payload);
+            proptest::prop_assert!(http::HeaderValue::from_str(&front).is_ok());
+            let decoded = base64::engine::general_purpose::STANDARD.decode(front).unwrap();
+            let json: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
+            proptest::prop_assert_eq!(
+                json,
+                serde_json::json!({"uid": user_id, "ate": expiry_ms, "up": payload})
+            );
+            let _ = expires_at(expiry_ms);
+        }
+    }
 }

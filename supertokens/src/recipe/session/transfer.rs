@@ -144,10 +144,125 @@ mod tests {
             method_for_new_session(&config, &headers),
             TokenTransfer::Cookie
         );
+        // A value that is not ASCII names no mode, even `cooKie` written with the Kelvin sign,
+        // which Unicode lowercases to `k`.
+        headers.insert(
+            AUTH_MODE_HEADER,
+            HeaderValue::from_str("coo\u{212A}ie").unwrap(),
+        );
+        assert_eq!(auth_mode(&headers), None);
         headers.insert(AUTH_MODE_HEADER, HeaderValue::from_static("bogus"));
         assert_eq!(
             method_for_new_session(&config, &headers),
             TokenTransfer::Header
         );
+    }
+
+    mod properties {
+        use http::{HeaderMap, HeaderName, HeaderValue, header};
+        use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::app_info::AppInfo;
+        use crate::recipe::session::SessionConfig;
+
+        /// Header values as a client may send them: any bytes a header may hold, so also
+        /// values that are not UTF-8.
+        fn value() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                "\\PC{0,40}".prop_map(String::into_bytes),
+                "[ a-zA-Z0-9=;,\"%+/._-]{0,40}".prop_map(String::into_bytes),
+                prop::collection::vec(any::<u8>(), 0..40),
+            ]
+        }
+
+        fn headers(values: &[(&'static str, Vec<u8>)]) -> HeaderMap {
+            let mut headers = HeaderMap::new();
+            for (name, bytes) in values {
+                if let Ok(v) = HeaderValue::from_bytes(bytes) {
+                    headers.append(HeaderName::from_static(name), v);
+                }
+            }
+            headers
+        }
+
+        proptest! {
+            #[test]
+            fn reading_any_request_headers_never_panics(
+                cookie_values in prop::collection::vec(value(), 0..3),
+                authorization in value(),
+                auth_mode_value in value(),
+                anti_csrf in value(),
+                rid in value(),
+            ) {
+                let mut values: Vec<(&'static str, Vec<u8>)> =
+                    cookie_values.into_iter().map(|c| ("cookie", c)).collect();
+                values.extend([
+                    ("authorization", authorization),
+                    ("st-auth-mode", auth_mode_value),
+                    ("anti-csrf", anti_csrf),
+                    ("rid", rid),
+                ]);
+                let headers = headers(&values);
+                for name in [ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, LEGACY_ID_REFRESH_COOKIE] {
+                    let found = cookie(&headers, name);
+                    prop_assert_eq!(found.is_some(), cookie_count(&headers, name) > 0);
+                }
+                let _ = cookies(&headers).count();
+                if let Some(token) = bearer(&headers) {
+                    prop_assert!(!token.is_empty() && token.trim() == token);
+                }
+                let _ = anti_csrf_token(&headers);
+                let _ = auth_mode(&headers);
+                let app = AppInfo::for_tests("https://api.example.com", "https://example.com");
+                let config = Resolved::new(&SessionConfig::new(), &app).unwrap();
+                let _ = method_for_new_session(&config, &headers);
+            }
+
+            #[test]
+            fn a_cookie_reads_back_as_set(
+                before in "[a-zA-Z]{1,8}",
+                token in "\\PC{0,40}",
+                quoted in any::<bool>(),
+            ) {
+                let encoded = utf8_percent_encode(&token, NON_ALPHANUMERIC).to_string();
+                let value = if quoted { format!("\"{encoded}\"") } else { encoded };
+                let raw = format!("{before}=x; {ACCESS_TOKEN_COOKIE}={value}; {before}=y");
+                let mut headers = HeaderMap::new();
+                headers.insert(header::COOKIE, HeaderValue::from_str(&raw).unwrap());
+                let found = cookie(&headers, ACCESS_TOKEN_COOKIE);
+                prop_assert_eq!(found.as_deref(), Some(token.as_str()));
+            }
+
+            #[test]
+            fn a_bearer_token_reads_back_as_sent(token in "[!-~]{1,60}", pad in " {0,3}") {
+                let mut headers = HeaderMap::new();
+                headers.insert(
+                    header::AUTHORIZATION,
+                    HeaderValue::from_str(&format!("Bearer {pad}{token}{pad}")).unwrap(),
+                );
+                prop_assert_eq!(bearer(&headers), Some(token.as_str()));
+            }
+
+            #[test]
+            fn auth_modes_ignore_case_and_spaces(
+                // ASCII case only: `(?i)` would also give the Kelvin sign for `k`.
+                mode in "[cC][oO][oO][kK][iI][eE]|[hH][eE][aA][dD][eE][rR]",
+                pad in "[ \t]{0,2}",
+            ) {
+                let mut headers = HeaderMap::new();
+                headers.insert(
+                    AUTH_MODE_HEADER,
+                    HeaderValue::from_str(&format!("{pad}{mode}{pad}")).unwrap(),
+                );
+                let expected = if mode.eq_ignore_ascii_case("cookie") {
+                    TokenTransfer::Cookie
+                } else {
+                    TokenTransfer::Header
+                };
+                prop_assert_eq!(auth_mode(&headers), Some(expected));
+            }
+        }
     }
 }

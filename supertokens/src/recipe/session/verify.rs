@@ -26,6 +26,10 @@ pub(super) async fn verify_locally(
     let parsed = token::parse(raw).map_err(|e| {
         SessionError::unauthorised_keep_tokens(format!("Token parsing failed: {e}"))
     })?;
+    // A legacy (v2) token fails here too: it was signed with the core's legacy key, which the
+    // JWKS does not hold. The reference SDKs send a v2 token to the core only when it was
+    // created after their last JWKS fetch, which no core speaking our CDI versions does; a
+    // refresh replaces it with a current token.
     let failed = || SessionError::try_refresh_token("Failed to verify access token");
     if !parsed.alg_rs256 {
         return Err(failed());
@@ -40,7 +44,10 @@ pub(super) async fn verify_locally(
             }
             failed()
         })?;
-    if !keys.iter().any(|k| token::signature_ok(raw, k)) {
+    if !keys
+        .iter()
+        .any(|k| token::signature_ok(raw, parsed.version, k))
+    {
         return Err(failed());
     }
     if parsed.version >= 3

@@ -158,3 +158,49 @@ async fn duplicate_and_legacy_cookies() {
     let legacy = r.cookie("sIdRefreshToken").expect("legacy cookie cleared");
     assert!(legacy.contains("1970"), "{legacy}");
 }
+
+/// A legacy (v2) access token as the core issued them: every part in standard base64, the header
+/// padded. The SDK holds no v2 signing key, so it cannot verify one; like any token it cannot
+/// verify with the current keys, it asks for a refresh rather than logging the user out.
+#[tokio::test]
+async fn a_v2_access_token_asks_for_a_refresh() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+
+    let (_st, app) = local_app(SessionConfig::new());
+    let header = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsInZlcnNpb24iOiIyIn0=";
+    assert_eq!(
+        STANDARD.decode(header).unwrap(),
+        br#"{"alg":"RS256","typ":"JWT","version":"2"}"#
+    );
+    let in_an_hour = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+        + 3_600_000;
+    // `userData` chosen so that the payload's base64 holds `+`, `/` and padding.
+    let payload = STANDARD.encode(
+        json!({
+            "sessionHandle": "3f1c2a5e-0000-4000-8000-000000000001",
+            "userId": "user-1",
+            "refreshTokenHash1": "a1b2",
+            "parentRefreshTokenHash1": null,
+            "userData": {"note": "??>>~~"},
+            "antiCsrfToken": null,
+            "expiryTime": in_an_hour,
+            "timeCreated": in_an_hour - 3_600_000,
+        })
+        .to_string(),
+    );
+    let signature = STANDARD.encode([0xfb_u8, 0xff, 0xbe, 0x3e, 0x7f, 0x01, 0x02]);
+    assert!(payload.contains(['+', '/']) && signature.contains(['+', '/', '=']));
+    let v2 = format!("{header}.{payload}.{signature}");
+
+    let r = app.get("/sessioninfo").bearer(&v2).send().await;
+    assert_401(&r, "try refresh token");
+    let r = info_with_cookies(&app, &format!("sAccessToken={v2}")).await;
+    assert_401(&r, "try refresh token");
+}

@@ -196,4 +196,33 @@ mod tests {
         assert!(legacy_consume_shape(h("2.0").as_deref()));
         assert!(!legacy_consume_shape(h("3.0").as_deref()));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_fdi_version_header_reads_without_panicking(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+        ) {
+            let mut m = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_bytes(&bytes) {
+                m.insert("fdi-version", v);
+            }
+            let _ = legacy_consume_shape(fdi_version(&m).as_deref());
+        }
+
+        #[test]
+        fn the_highest_fdi_version_wins(
+            versions in proptest::collection::vec((0_u32..20, 0_u32..30), 1..6),
+            junk in "[a-z ]{0,5}",
+        ) {
+            let mut list: Vec<String> =
+                versions.iter().map(|(a, b)| format!(" {a}.{b} ")).collect();
+            list.push(junk);
+            let mut m = HeaderMap::new();
+            m.insert("fdi-version", HeaderValue::from_str(&list.join(",")).unwrap());
+            let highest = versions.iter().max().map(|&(a, b)| vec![a, b]);
+            let read = fdi_version(&m);
+            // Junk that happens to read as a version ("") is dropped; only numbers count.
+            proptest::prop_assert_eq!(read, highest);
+        }
+    }
 }

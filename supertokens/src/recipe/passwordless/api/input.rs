@@ -108,6 +108,8 @@ pub(super) fn query_param(uri: &Uri, name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -131,5 +133,41 @@ mod tests {
         );
         assert!(matches!(string_field(&body, "phoneNumber"), Ok(None)));
         assert!(matches!(string_field(&body, "x"), Ok(Some(v)) if v == "y"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_reads_without_panicking(
+            body in proptest::prop_oneof![
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+                "\\PC{0,64}".prop_map(String::into_bytes),
+                // JSON objects with the fields the API reads, holding any JSON type.
+                (
+                    proptest::sample::select(vec![
+                        "email", "phoneNumber", "preAuthSessionId", "deviceId", "userInputCode",
+                        "linkCode", "shouldTryLinkingWithSessionUser",
+                    ]),
+                    proptest::sample::select(vec![
+                        "null", "true", "1", "1.5e400", "\"x\"", "[]", "{}", "\"\\ud800\"",
+                    ]),
+                )
+                    .prop_map(|(k, v)| format!("{{\"{k}\":{v}}}").into_bytes()),
+            ],
+        ) {
+            if let Ok(map) = json_object(&body) {
+                for name in ["email", "phoneNumber", "preAuthSessionId", "deviceId"] {
+                    let _ = string_field(&map, name);
+                }
+                let _ = check_linking_flag(&map);
+            }
+        }
+
+        #[test]
+        fn any_query_reads_without_panicking(query in "[ -~]{0,60}", name in "[a-zA-Z]{1,8}") {
+            if let Ok(uri) = format!("/x?{query}").parse::<Uri>() {
+                let _ = query_param(&uri, &name);
+                let _ = query_param(&uri, "email");
+            }
+        }
     }
 }
