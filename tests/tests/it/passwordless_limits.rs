@@ -75,6 +75,21 @@ async fn resends_to_a_device_wait_thirty_seconds_by_default() {
 }
 
 #[tokio::test]
+async fn a_respelt_device_id_does_not_skip_the_resend_interval() {
+    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| c);
+    let (device_id, pre, _) = app.create_code(json!({"email": "s@example.com"})).await;
+    // The core decodes deviceIds leniently: padding is optional, so these name one device.
+    let unpadded = device_id.trim_end_matches('=');
+    assert_ne!(unpadded, device_id, "a padded deviceId: {device_id}");
+    let sent = app.outbox.len();
+    for spelling in [unpadded.to_owned(), format!(" {device_id}")] {
+        let r = app.resend(&spelling, &pre).await;
+        assert_limited(&r, 30);
+    }
+    assert_eq!(app.outbox.len(), sent, "nothing resent");
+}
+
+#[tokio::test]
 async fn resends_count_towards_the_contact_limit() {
     let app = limited(
         SendLimits::new()
