@@ -2,11 +2,13 @@
 //! device; answered with 429, `Retry-After` and a JSON body, with nothing created or sent.
 
 use std::future::IntoFuture as _;
+use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::extract::ConnectInfo;
 use http::StatusCode;
 use serde_json::json;
-use supertokens::passwordless::SendLimits;
+use supertokens::passwordless::{ClientIp, SendLimits};
 use tests::client::Reply;
 use tests::passwordless::{App, app_with};
 use tests::server::Server;
@@ -36,6 +38,18 @@ fn assert_limited(r: &Reply, max_wait: u64) -> u64 {
 
 async fn send(app: &App, email: &str) -> Reply {
     app.send_code(json!({"email": email})).await
+}
+
+/// createCode for `email` from a connection whose peer address is `peer` (as axum records it
+/// when served with `into_make_service_with_connect_info`).
+async fn send_from(app: &App, peer: &str, email: &str) -> Reply {
+    let peer = SocketAddr::new(peer.parse().expect("an IP address"), 40_000);
+    app.client
+        .post("/auth/signinup/code")
+        .with(|r| r.extension(ConnectInfo(peer)))
+        .json(&json!({"email": email}))
+        .send()
+        .await
 }
 
 #[tokio::test]
@@ -103,44 +117,40 @@ async fn resends_count_towards_the_contact_limit() {
 }
 
 #[tokio::test]
-async fn per_ip_limit_uses_the_configured_header() {
+async fn x_forwarded_for_counts_the_address_the_trusted_proxy_saw() {
     let app = limited(
         SendLimits::disabled()
             .per_ip(2, Duration::from_secs(60))
-            .client_ip_header("x-forwarded-for"),
+            .client_ip(ClientIp::XForwardedFor { trusted_hops: 1 }),
     );
-    let from = |ip: &'static str, email: &'static str| {
+    // One proxy appends the address it saw; whatever the client wrote before it is the
+    // client's to choose.
+    let from = |xff: &'static str, email: &'static str| {
         let app = &app;
         async move {
             app.client
                 .post("/auth/signinup/code")
-                .header("x-forwarded-for", ip)
+                .header("x-forwarded-for", xff)
                 .json(&json!({"email": email}))
                 .send()
                 .await
         }
     };
-    assert_eq!(
-        from("203.0.113.7, 10.0.0.1", "1@example.com").await.body["status"],
-        "OK"
-    );
-    assert_eq!(
-        from("203.0.113.7", "2@example.com").await.body["status"],
-        "OK"
-    );
-    let r = from("203.0.113.7", "3@example.com").await;
+    let ok = |r: Reply| assert_eq!(r.body["status"], "OK", "{}", r.text);
+    ok(from("1.1.1.1, 203.0.113.7", "1@example.com").await);
+    ok(from("2.2.2.2, 203.0.113.7", "2@example.com").await);
+    let r = from("3.3.3.3, 203.0.113.7", "3@example.com").await;
     assert_limited(&r, 60);
     assert!(
         r.body["message"].as_str().unwrap().contains("network"),
         "{}",
         r.text
     );
-    assert_eq!(
-        from("198.51.100.1", "3@example.com").await.body["status"],
-        "OK"
-    );
-    // Without the header the IP is unknown, and the per-IP limit does not apply.
-    assert_eq!(send(&app, "4@example.com").await.body["status"], "OK");
+    ok(from("203.0.113.7, 198.51.100.1", "3@example.com").await);
+    // Without the header the address is unknown: such requests share one bucket, still limited.
+    ok(send(&app, "4@example.com").await);
+    ok(send(&app, "5@example.com").await);
+    assert_limited(&send(&app, "6@example.com").await, 60);
 }
 
 #[tokio::test]
@@ -173,4 +183,36 @@ async fn per_ip_limit_uses_the_peer_address_when_served_with_connect_info() {
     }
     assert_eq!(statuses, [200, 200, 429]);
     assert_eq!(app.outbox.len(), 2);
+}
+
+#[tokio::test]
+async fn clients_without_an_address_share_one_bucket() {
+    let app = limited(SendLimits::disabled().per_ip(2, Duration::from_secs(60)));
+    // Served without connect info and with no header configured, no address is known: such
+    // requests are still limited, together.
+    assert_eq!(send(&app, "u1@example.com").await.body["status"], "OK");
+    assert_eq!(send(&app, "u2@example.com").await.body["status"], "OK");
+    let r = send(&app, "u3@example.com").await;
+    assert_limited(&r, 60);
+    assert!(r.body["message"].as_str().unwrap().contains("network"));
+    // A client whose address is known is counted on its own.
+    let r = send_from(&app, "192.0.2.10", "u3@example.com").await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
+}
+
+#[tokio::test]
+async fn ipv6_clients_in_one_slash_64_share_a_bucket() {
+    let app = limited(SendLimits::disabled().per_ip(2, Duration::from_secs(60)));
+    let status = |peer: &'static str, email: &'static str| {
+        let app = &app;
+        async move { send_from(app, peer, email).await.status.as_u16() }
+    };
+    assert_eq!(status("2001:db8:1:2::1", "v1@example.com").await, 200);
+    assert_eq!(status("2001:db8:1:2:ffff::9", "v2@example.com").await, 200);
+    assert_eq!(status("2001:db8:1:2:abcd::1", "v3@example.com").await, 429);
+    assert_eq!(status("2001:db8:1:3::1", "v3@example.com").await, 200);
+    // An IPv4 client seen through an IPv6 socket is the same client.
+    assert_eq!(status("192.0.2.1", "w1@example.com").await, 200);
+    assert_eq!(status("::ffff:192.0.2.1", "w2@example.com").await, 200);
+    assert_eq!(status("192.0.2.1", "w3@example.com").await, 429);
 }

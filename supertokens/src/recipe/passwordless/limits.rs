@@ -12,36 +12,39 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use super::client_ip::{ClientIp, Network};
 use crate::error::ConfigError;
 
 /// Limits on code sends, on by default: [`SendLimits::new`] allows 5 sends per contact per hour,
-/// 30 sends per client IP per hour, and one send per device every 30 seconds.
+/// 30 sends per client network (an IPv4 address, an IPv6 /64) per hour, and one send per device
+/// every 30 seconds.
 ///
 /// ```
 /// use std::time::Duration;
-/// use supertokens::passwordless::SendLimits;
+/// use supertokens::passwordless::{ClientIp, SendLimits};
 ///
 /// let limits = SendLimits::new()
 ///     .per_identifier(3, Duration::from_secs(15 * 60))
 ///     .per_ip(100, Duration::from_secs(3600))
 ///     .resend_interval(Duration::from_secs(60))
-///     // behind a reverse proxy that sets it (and strips it from client requests):
-///     .client_ip_header("x-forwarded-for");
+///     // behind one reverse proxy that appends the address it saw to X-Forwarded-For:
+///     .client_ip(ClientIp::XForwardedFor { trusted_hops: 1 });
 /// ```
 ///
-/// The client IP is the connection's peer address when the app is served with
-/// `into_make_service_with_connect_info::<SocketAddr>()`, or the first address of the header
-/// named by [`client_ip_header`](Self::client_ip_header). When neither is known, the per-IP limit
-/// is not applied.
+/// The client's address is the connection's peer address unless [`client_ip`](Self::client_ip)
+/// says otherwise: serve the app with `into_make_service_with_connect_info::<SocketAddr>()`.
+/// When the address is unknown, the request is counted in one network shared by every such
+/// request (and a warning is logged once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct SendLimits {
     pub(crate) per_identifier: Option<(u32, Duration)>,
     pub(crate) per_ip: Option<(u32, Duration)>,
     pub(crate) resend_interval: Option<Duration>,
-    pub(crate) client_ip_header: Option<String>,
+    pub(crate) client_ip: ClientIp,
 }
 
 impl Default for SendLimits {
@@ -57,7 +60,7 @@ impl SendLimits {
             per_identifier: Some((5, Duration::from_secs(3600))),
             per_ip: Some((30, Duration::from_secs(3600))),
             resend_interval: Some(Duration::from_secs(30)),
-            client_ip_header: None,
+            client_ip: ClientIp::Peer,
         }
     }
 
@@ -67,7 +70,7 @@ impl SendLimits {
             per_identifier: None,
             per_ip: None,
             resend_interval: None,
-            client_ip_header: None,
+            client_ip: ClientIp::Peer,
         }
     }
 
@@ -83,7 +86,8 @@ impl SendLimits {
         self
     }
 
-    /// At most `max` sends requested from one client IP within `window`.
+    /// At most `max` sends requested from one client network (an IPv4 address, an IPv6 /64)
+    /// within `window`.
     pub fn per_ip(mut self, max: u32, window: Duration) -> Self {
         self.per_ip = Some((max, window));
         self
@@ -107,11 +111,9 @@ impl SendLimits {
         self
     }
 
-    /// Takes the client IP from this request header (its first comma-separated address), e.g.
-    /// `x-forwarded-for`. Only set it behind a proxy that writes the header, or clients can
-    /// spoof their address.
-    pub fn client_ip_header(mut self, name: impl Into<String>) -> Self {
-        self.client_ip_header = Some(name.into());
+    /// Where the client's address comes from: the peer address by default.
+    pub fn client_ip(mut self, source: ClientIp) -> Self {
+        self.client_ip = source;
         self
     }
 
@@ -139,12 +141,11 @@ impl SendLimits {
         {
             errors.push(ConfigError::new(format!("{prefix}.resend_interval"), e.0));
         }
-        if let Some(h) = &self.client_ip_header
-            && http::HeaderName::from_bytes(h.as_bytes()).is_err()
-        {
+        if self.client_ip.trusted_hops() == Some(0) {
             errors.push(ConfigError::new(
-                format!("{prefix}.client_ip_header"),
-                format!("`\"{h}\"` is not a header name; use e.g. `\"x-forwarded-for\"`"),
+                format!("{prefix}.client_ip"),
+                "`trusted_hops: 0` trusts no entry of the header; give the number of your \
+                 proxies that append to it (at least 1), or use `ClientIp::Peer` without a proxy",
             ));
         }
         errors
@@ -223,7 +224,7 @@ impl axum::response::IntoResponse for RateLimited {
 #[derive(Default)]
 struct Counters {
     identifiers: HashMap<String, VecDeque<i64>>,
-    ips: HashMap<IpAddr, VecDeque<i64>>,
+    ips: HashMap<Network, VecDeque<i64>>,
     devices: HashMap<String, i64>,
     last_sweep_ms: i64,
 }
@@ -232,6 +233,7 @@ struct Counters {
 pub(crate) struct SendLimiter {
     limits: SendLimits,
     counters: Mutex<Counters>,
+    warned_unknown: AtomicBool,
 }
 
 fn ms(d: Duration) -> i64 {
@@ -269,16 +271,29 @@ impl SendLimiter {
             Some(Self {
                 limits,
                 counters: Mutex::new(Counters::default()),
+                warned_unknown: AtomicBool::new(false),
             })
         }
     }
 
-    pub(crate) fn client_ip_header(&self) -> Option<&str> {
-        self.limits.client_ip_header.as_deref()
+    pub(crate) fn client_ip(&self) -> &ClientIp {
+        &self.limits.client_ip
     }
 
-    /// Checks every limit that applies and, when all pass, counts the send. `device` is the
-    /// device of a resend (a first send has none yet: see [`Self::sent_to_device`]).
+    fn network(&self, ip: Option<IpAddr>) -> Network {
+        if ip.is_none() && !self.warned_unknown.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "passwordless: a client's address is unknown, so the send limits count it in one \
+                 network shared by all such clients; {}",
+                self.limits.client_ip.advice()
+            );
+        }
+        Network::of(ip)
+    }
+
+    /// Checks every limit that applies and, when all pass, counts the send. `ip` is the
+    /// client's address, `None` when unknown; `device` is the preAuthSessionId of a resend (a
+    /// first send has none yet: see [`Self::sent_to_device`]).
     pub(crate) fn try_send(
         &self,
         identifier: &str,
@@ -286,6 +301,7 @@ impl SendLimiter {
         device: Option<&str>,
         now_ms: i64,
     ) -> Result<(), RateLimited> {
+        let network = self.network(ip);
         let mut c = self
             .counters
             .lock()
@@ -310,8 +326,8 @@ impl SendLimiter {
                 retry_after_secs: secs_until(now_ms, free_at),
             });
         }
-        if let (Some((max, window)), Some(ip)) = (self.limits.per_ip, ip)
-            && let Some(times) = c.ips.get(&ip)
+        if let Some((max, window)) = self.limits.per_ip
+            && let Some(times) = c.ips.get(&network)
             && let Some(free_at) = window_full(times, max, ms(window), now_ms)
         {
             return Err(RateLimited {
@@ -325,8 +341,8 @@ impl SendLimiter {
                 .or_default()
                 .push_back(now_ms);
         }
-        if let (Some(_), Some(ip)) = (self.limits.per_ip, ip) {
-            c.ips.entry(ip).or_default().push_back(now_ms);
+        if self.limits.per_ip.is_some() {
+            c.ips.entry(network).or_default().push_back(now_ms);
         }
         if let Some(device) = device {
             c.devices.insert(device.to_owned(), now_ms);
@@ -397,7 +413,7 @@ mod tests {
     }
 
     #[test]
-    fn per_ip_limit_applies_only_with_an_ip() {
+    fn per_ip_limit_counts_unknown_clients_together() {
         let l =
             SendLimiter::new(SendLimits::disabled().per_ip(1, Duration::from_secs(10))).unwrap();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
@@ -405,6 +421,7 @@ mod tests {
         let e = l.try_send("b", Some(ip), None, T0 + 1).unwrap_err();
         assert_eq!((e.kind, e.retry_after_secs), (LimitKind::Ip, 10));
         assert!(l.try_send("b", None, None, T0 + 1).is_ok());
+        assert!(l.try_send("c", None, None, T0 + 2).is_err());
         assert!(
             l.try_send("b", Some("10.0.0.2".parse().unwrap()), None, T0 + 1)
                 .is_ok()
@@ -443,7 +460,7 @@ mod tests {
         let e = SendLimits::new()
             .per_identifier(0, Duration::from_secs(60))
             .resend_interval(Duration::from_millis(10))
-            .client_ip_header("bad header")
+            .client_ip(ClientIp::XForwardedFor { trusted_hops: 0 })
             .validate("passwordless.send_limits");
         let f: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
@@ -451,7 +468,7 @@ mod tests {
             [
                 "passwordless.send_limits.per_identifier",
                 "passwordless.send_limits.resend_interval",
-                "passwordless.send_limits.client_ip_header"
+                "passwordless.send_limits.client_ip"
             ]
         );
     }

@@ -48,6 +48,7 @@
 //!   account linking.
 
 pub(crate) mod api;
+mod client_ip;
 mod config;
 mod error;
 mod functions;
@@ -60,6 +61,7 @@ pub use config::{
 };
 pub use error::PasswordlessError;
 pub use functions::{CodesFilter, Contact, PasswordlessFunctions};
+pub use client_ip::ClientIp;
 pub use limits::{RateLimited, SendLimits};
 pub use recipe::{CreatedCode, PasswordlessRecipe, SignedInUp};
 pub use supertokens_rules::passwordless::{ContactMethod, FlowType};
