@@ -40,32 +40,46 @@ async fn send(app: &App, email: &str) -> Reply {
     app.send_code(json!({"email": email})).await
 }
 
-/// createCode for `email` from a connection whose peer address is `peer` (as axum records it
+/// createCode with `body` from a connection whose peer address is `peer` (as axum records it
 /// when served with `into_make_service_with_connect_info`).
-async fn send_from(app: &App, peer: &str, email: &str) -> Reply {
+async fn create_from(app: &App, peer: &str, body: serde_json::Value) -> Reply {
     let peer = SocketAddr::new(peer.parse().expect("an IP address"), 40_000);
     app.client
         .post("/auth/signinup/code")
         .with(|r| r.extension(ConnectInfo(peer)))
-        .json(&json!({"email": email}))
+        .json(&body)
         .send()
         .await
 }
 
+/// createCode for `email` from `peer`.
+async fn send_from(app: &App, peer: &str, email: &str) -> Reply {
+    create_from(app, peer, json!({"email": email})).await
+}
+
 #[tokio::test]
-async fn defaults_allow_five_sends_per_contact_per_hour() {
+async fn defaults_slow_down_repeated_sends_to_a_contact() {
     let app = app_with("USER_INPUT_CODE", "EMAIL", |c| c);
-    for _ in 0..5 {
+    for _ in 0..3 {
         assert_eq!(send(&app, "a@example.com").await.body["status"], "OK");
     }
     let sent = app.outbox.len();
     // The contact is compared as the core stores it: trimmed, any case.
     let r = send(&app, " A@Example.com").await;
-    assert_limited(&r, 3600);
+    let first = assert_limited(&r, 60);
     assert_eq!(app.outbox.len(), sent, "nothing sent when limited");
     // Other contacts are not affected.
     assert_eq!(send(&app, "b@example.com").await.body["status"], "OK");
-    // An hour later the contact may receive codes again.
+    // Then the waits grow: one minute, two…
+    app.clock.advance(Duration::from_secs(first));
+    assert_eq!(send(&app, "a@example.com").await.body["status"], "OK");
+    let second = assert_limited(&send(&app, "a@example.com").await, 120);
+    assert!(second > first, "{first} then {second}");
+    app.clock.advance(Duration::from_secs(second));
+    assert_eq!(send(&app, "a@example.com").await.body["status"], "OK");
+    // …and one network gets at most five codes an hour for one contact.
+    let rest = assert_limited(&send(&app, "a@example.com").await, 3600);
+    assert!(rest > 3000, "{rest}");
     app.clock.advance(Duration::from_secs(3601));
     assert_eq!(send(&app, "a@example.com").await.body["status"], "OK");
 }
@@ -186,6 +200,35 @@ async fn per_ip_limit_uses_the_peer_address_when_served_with_connect_info() {
 }
 
 #[tokio::test]
+async fn an_attacker_cannot_lock_a_victim_out() {
+    let app = app_with("USER_INPUT_CODE", "EMAIL", |c| c);
+    let (attacker, victim) = ("203.0.113.66", "198.51.100.7");
+    // The attacker asks again and again for codes to the victim's address, as soon as allowed:
+    // each refusal makes them wait longer than the last.
+    let mut waits = Vec::new();
+    let mut sent = 0;
+    while waits.len() < 3 {
+        let r = send_from(&app, attacker, "victim@corp.example").await;
+        if r.status == StatusCode::OK {
+            sent += 1;
+            assert!(sent < 20, "the attacker is never stopped");
+        } else {
+            let wait = assert_limited(&r, 3600);
+            waits.push(wait);
+            if waits.len() < 3 {
+                app.clock.advance(Duration::from_secs(wait));
+            }
+        }
+    }
+    assert!(waits.windows(2).all(|w| w[0] < w[1]), "{waits:?}");
+    // The victim, from their own network, still gets a code.
+    let before = app.outbox.len();
+    let r = send_from(&app, victim, "victim@corp.example").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(app.outbox.len(), before + 1);
+}
+
+#[tokio::test]
 async fn clients_without_an_address_share_one_bucket() {
     let app = limited(SendLimits::disabled().per_ip(2, Duration::from_secs(60)));
     // Served without connect info and with no header configured, no address is known: such
@@ -215,4 +258,38 @@ async fn ipv6_clients_in_one_slash_64_share_a_bucket() {
     assert_eq!(status("192.0.2.1", "w1@example.com").await, 200);
     assert_eq!(status("::ffff:192.0.2.1", "w2@example.com").await, 200);
     assert_eq!(status("192.0.2.1", "w3@example.com").await, 429);
+}
+
+#[tokio::test]
+async fn the_global_sms_cap_refuses_further_sms() {
+    let app = app_with("USER_INPUT_CODE", "EMAIL_OR_PHONE", |c| {
+        c.send_limits(SendLimits::new().global_sms(2, Duration::from_secs(3600)))
+    });
+    let sms = |peer: &'static str, phone: &'static str| {
+        create_from(&app, peer, json!({"phoneNumber": phone}))
+    };
+    assert_eq!(
+        sms("192.0.2.1", "+14155552671").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        sms("192.0.2.2", "+36701234567").await.status,
+        StatusCode::OK
+    );
+    let sent = app.outbox.len();
+    let r = sms("192.0.2.3", "+15005550006").await;
+    let wait = assert_limited(&r, 3600);
+    assert!(wait > 3500, "{wait}");
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("too many text messages"),
+        "{}",
+        r.text
+    );
+    assert_eq!(app.outbox.len(), sent, "nothing sent");
+    // E-mail is not capped by it.
+    let r = send_from(&app, "192.0.2.3", "e@example.com").await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
 }

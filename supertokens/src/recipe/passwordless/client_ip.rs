@@ -68,10 +68,11 @@ impl ClientIp {
                         .get::<MockConnectInfo<SocketAddr>>()
                         .map(|MockConnectInfo(addr)| addr.ip())
                 }),
-            ClientIp::XForwardedFor { trusted_hops } => {
-                from_right(list(parts, &HeaderName::from_static("x-forwarded-for")), *trusted_hops)
-                    .and_then(|entry| parse_addr(&entry))
-            }
+            ClientIp::XForwardedFor { trusted_hops } => from_right(
+                list(parts, &HeaderName::from_static("x-forwarded-for")),
+                *trusted_hops,
+            )
+            .and_then(|entry| parse_addr(&entry)),
             ClientIp::Header { name, trusted_hops } => {
                 from_right(list(parts, name), *trusted_hops).and_then(|entry| parse_addr(&entry))
             }
@@ -101,9 +102,11 @@ impl ClientIp {
     /// What to do so that the address is known, for the warning about unknown clients.
     pub(crate) fn advice(&self) -> String {
         match self {
-            ClientIp::Peer => "serve the app with `into_make_service_with_connect_info::<SocketAddr>()`, \
+            ClientIp::Peer => {
+                "serve the app with `into_make_service_with_connect_info::<SocketAddr>()`, \
                  or behind a proxy set `SendLimits::client_ip`"
-                .to_owned(),
+                    .to_owned()
+            }
             ClientIp::XForwardedFor { trusted_hops } => format!(
                 "requests came with fewer than {trusted_hops} `X-Forwarded-For` entries: check \
                  that every request passes your proxies, and `trusted_hops`"

@@ -305,7 +305,7 @@ impl PasswordlessRecipe {
         match &self.inner.limiter {
             Some(limiter) => {
                 let contact = Self::normalise(contact.clone());
-                limiter.try_send(contact.value(), client_ip, None, now_ms)
+                limiter.try_send(&contact, client_ip, None, now_ms)
             }
             None => Ok(()),
         }

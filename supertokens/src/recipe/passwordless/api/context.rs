@@ -1,6 +1,7 @@
 //! What the frontend API handlers share: the recipes and the send limits.
 
 use super::error::ApiError;
+use crate::recipe::passwordless::functions::Contact;
 use crate::recipe::passwordless::recipe::PasswordlessRecipe;
 use crate::recipe::session::SessionRecipe;
 
@@ -22,7 +23,7 @@ impl Ctx {
 pub(super) fn check_limits(
     ctx: &Ctx,
     parts: &http::request::Parts,
-    identifier: &str,
+    contact: &Contact,
     device: Option<&str>,
 ) -> Result<(), ApiError> {
     let Some(limiter) = &ctx.recipe.inner.limiter else {
@@ -30,6 +31,6 @@ pub(super) fn check_limits(
     };
     let ip = limiter.client_ip().of(parts);
     limiter
-        .try_send(identifier, ip, device, ctx.now_ms())
+        .try_send(contact, ip, device, ctx.now_ms())
         .map_err(ApiError::RateLimited)
 }
