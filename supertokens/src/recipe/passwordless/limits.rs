@@ -729,7 +729,9 @@ mod tests {
         assert!(l.try_send(&email("a"), known, None, T0).is_ok());
         let e = l.try_send(&email("b"), known, None, T0 + 1).unwrap_err();
         assert_eq!((e.kind, e.retry_after_secs), (LimitKind::Ip, 10));
+        assert!(!l.warned_unknown.load(Ordering::Relaxed));
         assert!(l.try_send(&email("b"), None, None, T0 + 1).is_ok());
+        assert!(l.warned_unknown.load(Ordering::Relaxed), "warned once");
         assert!(l.try_send(&email("c"), None, None, T0 + 2).is_err());
         assert!(
             l.try_send(&email("b"), ip("10.0.0.2"), None, T0 + 1)
