@@ -147,7 +147,12 @@ pub async fn serve(api: Router, page: impl Into<Option<LoginPage>>) {
         let listener = tokio::net::TcpListener::bind(api_addr).await.map_err(|e| {
             std::io::Error::new(e.kind(), format!("cannot listen on {api_addr}: {e}"))
         })?;
-        axum::serve(listener, api).await
+        // The peer address is what the send limits count clients by.
+        axum::serve(
+            listener,
+            api.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
     };
     let page = async {
         match page.into() {

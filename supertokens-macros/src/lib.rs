@@ -33,6 +33,7 @@ mod protected;
 ///         .merge(supertokens::router())
 ///         .layer(supertokens::cors());
 ///     let listener = tokio::net::TcpListener::bind("127.0.0.1:3001").await.unwrap();
+///     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
 ///     axum::serve(listener, app).await.unwrap();
 /// }
 /// ```

@@ -22,6 +22,8 @@
 //!         .merge(supertokens::router())
 //!         .layer(supertokens::cors());
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3001").await.unwrap();
+//!     // the peer address: what the send limits count clients by
+//!     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
 //!     axum::serve(listener, app).await.unwrap();
 //! }
 //!

@@ -48,6 +48,7 @@
 //!   account linking.
 
 pub(crate) mod api;
+mod client_ip;
 mod config;
 mod error;
 mod functions;
@@ -55,12 +56,13 @@ mod limits;
 mod recipe;
 mod validate;
 
+pub use client_ip::ClientIp;
 pub use config::{
     CodeGenerator, EmailValidator, PasswordlessApi, PasswordlessConfig, PhoneValidator,
 };
 pub use error::PasswordlessError;
 pub use functions::{CodesFilter, Contact, PasswordlessFunctions};
-pub use limits::{RateLimited, SendLimits};
+pub use limits::{BackOff, RateLimited, SendLimits};
 pub use recipe::{CreatedCode, PasswordlessRecipe, SignedInUp};
 pub use supertokens_rules::passwordless::{ContactMethod, FlowType};
 

@@ -294,7 +294,8 @@ impl PasswordlessRecipe {
     /// createCode API) and counts it: call it before [`send_code`](Self::send_code), and return
     /// the error as the response (429, as the built-in APIs answer). `now_ms` is
     /// [`SuperTokens::clock`](crate::SuperTokens::clock)`().now_ms()`; `client_ip` is `None` when
-    /// unknown (the per-IP limit is then skipped). Always `Ok` when the limits are off.
+    /// unknown (such sends are counted in one shared network; [`ClientIp::of`](super::ClientIp::of) reads the
+    /// address from a request). Always `Ok` when the limits are off.
     pub fn check_send_limits(
         &self,
         contact: &Contact,
@@ -304,7 +305,7 @@ impl PasswordlessRecipe {
         match &self.inner.limiter {
             Some(limiter) => {
                 let contact = Self::normalise(contact.clone());
-                limiter.try_send(contact.value(), client_ip, None, now_ms)
+                limiter.try_send(&contact, client_ip, None, now_ms)
             }
             None => Ok(()),
         }

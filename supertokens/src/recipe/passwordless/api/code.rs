@@ -45,7 +45,7 @@ pub(super) async fn create_code(State(ctx): State<Ctx>, post: ApiPost) -> ApiRes
         }
         (None, None) => return Err(bad("Please provide exactly one of email or phoneNumber")),
     };
-    check_limits(&ctx, &parts, contact.value(), None)?;
+    check_limits(&ctx, &parts, &contact, None)?;
     let created = recipe
         .create_code(&tenant_id, contact.clone())
         .await
@@ -59,7 +59,10 @@ pub(super) async fn create_code(State(ctx): State<Ctx>, post: ApiPost) -> ApiRes
             e => e.into(),
         })?;
     if let Some(limiter) = &inner.limiter {
-        limiter.sent_to_device(&created.device_id, ctx.now_ms());
+        // Devices are counted by preAuthSessionId: the core accepts one deviceId in several
+        // spellings (padding optional, unused trailing bits ignored), but answers one
+        // preAuthSessionId for them all.
+        limiter.sent_to_device(&created.pre_auth_session_id, ctx.now_ms());
     }
     recipe.deliver(&tenant_id, &contact, &created).await?;
     Ok(axum::Json(json!({
@@ -110,7 +113,7 @@ pub(super) async fn resend_code(State(ctx): State<Ctx>, post: ApiPost) -> ApiRes
         }
         _ => return Err(ApiError::Status("RESTART_FLOW_ERROR")),
     };
-    check_limits(&ctx, &parts, contact.value(), Some(&device_id))?;
+    check_limits(&ctx, &parts, &contact, Some(&device.pre_auth_session_id))?;
     recipe
         .new_code_for_device(&tenant_id, &device_id, &contact)
         .await?;

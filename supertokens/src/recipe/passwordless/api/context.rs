@@ -1,10 +1,7 @@
-//! What the frontend API handlers share: the recipes, the client's IP and the send limits.
-
-use std::net::{IpAddr, SocketAddr};
-
-use axum::extract::ConnectInfo;
+//! What the frontend API handlers share: the recipes and the send limits.
 
 use super::error::ApiError;
+use crate::recipe::passwordless::functions::Contact;
 use crate::recipe::passwordless::recipe::PasswordlessRecipe;
 use crate::recipe::session::SessionRecipe;
 
@@ -23,34 +20,17 @@ impl Ctx {
     }
 }
 
-/// The client's IP: from the configured header, else the connection's peer address.
-fn client_ip(recipe: &PasswordlessRecipe, parts: &http::request::Parts) -> Option<IpAddr> {
-    let limiter = recipe.inner.limiter.as_ref()?;
-    if let Some(name) = limiter.client_ip_header() {
-        return parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok());
-    }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip())
-}
-
 pub(super) fn check_limits(
     ctx: &Ctx,
     parts: &http::request::Parts,
-    identifier: &str,
+    contact: &Contact,
     device: Option<&str>,
 ) -> Result<(), ApiError> {
     let Some(limiter) = &ctx.recipe.inner.limiter else {
         return Ok(());
     };
-    let ip = client_ip(&ctx.recipe, parts);
+    let ip = limiter.client_ip().of(parts);
     limiter
-        .try_send(identifier, ip, device, ctx.now_ms())
+        .try_send(contact, ip, device, ctx.now_ms())
         .map_err(ApiError::RateLimited)
 }
