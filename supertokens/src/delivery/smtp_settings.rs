@@ -61,18 +61,14 @@ impl SmtpSettings {
         password: impl Into<Secret>,
     }
 
-    /// TLS from the first byte (implicit TLS, port 465) instead of a required STARTTLS.
-    pub fn secure(mut self, secure: bool) -> Self {
-        self.secure = secure;
-        self
-    }
-
-    /// Sends without TLS, credentials and codes readable by anyone on the path: **only for a
-    /// test server on the same machine** (such as aiosmtpd or MailHog), which offers no STARTTLS.
-    /// Off by default; a warning is logged when the delivery service is built with it.
-    pub fn insecure_plaintext(mut self, insecure_plaintext: bool) -> Self {
-        self.insecure_plaintext = insecure_plaintext;
-        self
+    setters! {
+        plain:
+        /// TLS from the first byte (implicit TLS, port 465) instead of a required STARTTLS.
+        secure: bool,
+        /// Sends without TLS, credentials and codes readable by anyone on the path: **only for a
+        /// test server on the same machine** (such as aiosmtpd or MailHog), which offers no STARTTLS.
+        /// Off by default; a warning is logged when the delivery service is built with it.
+        insecure_plaintext: bool,
     }
 
     /// Every problem of these settings, with field names under `prefix` (e.g. `passwordless.smtp`).

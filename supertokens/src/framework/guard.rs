@@ -10,6 +10,7 @@ use super::extract::{GuardedSession, instance};
 use crate::SuperTokens;
 use crate::future::BoxFuture;
 use crate::recipe::session::{AntiCsrfCheck, GetSessionOptions, PendingChanges};
+use crate::setters::setters;
 
 /// A layer that verifies the session of every request to the routes under it, before any
 /// handler runs: what [`#[protected]`](crate::protected) does for one handler, for a whole
@@ -88,11 +89,11 @@ impl SessionGuard {
         self
     }
 
-    /// When anti-CSRF protection is checked: `#[protected(anti_csrf = "check")]` is
-    /// `.anti_csrf(AntiCsrfCheck::Check)`.
-    pub fn anti_csrf(mut self, check: AntiCsrfCheck) -> Self {
-        self.anti_csrf = check;
-        self
+    setters! {
+        plain:
+        /// When anti-CSRF protection is checked: `#[protected(anti_csrf = "check")]` is
+        /// `.anti_csrf(AntiCsrfCheck::Check)`.
+        anti_csrf: AntiCsrfCheck,
     }
 
     fn options(&self) -> GetSessionOptions {

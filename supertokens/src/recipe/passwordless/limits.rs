@@ -26,6 +26,7 @@ use std::time::Duration;
 use super::client_ip::{ClientIp, Network};
 use super::functions::Contact;
 use crate::error::ConfigError;
+use crate::setters::setters;
 
 /// Limits on code sends, on by default. [`SendLimits::new`] allows, per hour:
 ///
@@ -236,17 +237,13 @@ impl SendLimits {
         self
     }
 
-    /// How many contacts, networks, devices (each kind on its own) the counters remember: when
-    /// full, the oldest is forgotten. 100 000 by default.
-    pub fn max_tracked(mut self, max: usize) -> Self {
-        self.max_tracked = max;
-        self
-    }
-
-    /// Where the client's address comes from: the peer address by default.
-    pub fn client_ip(mut self, source: ClientIp) -> Self {
-        self.client_ip = source;
-        self
+    setters! {
+        plain:
+        /// How many contacts, networks, devices (each kind on its own) the counters remember: when
+        /// full, the oldest is forgotten. 100 000 by default.
+        max_tracked: usize,
+        /// Where the client's address comes from: the peer address by default.
+        client_ip: ClientIp,
     }
 
     pub(crate) fn is_disabled(&self) -> bool {
