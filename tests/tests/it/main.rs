@@ -2,6 +2,7 @@
 //! harness in the `tests` crate (`tests/src/`). Run one area with
 //! `cargo test -p tests --test it <area>::`.
 
+mod concurrency;
 mod core_client;
 mod custom_example;
 mod embedded_core;

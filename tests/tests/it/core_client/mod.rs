@@ -8,6 +8,7 @@ mod in_process;
 mod instance;
 mod negotiation;
 mod requests;
+mod slow_core;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
