@@ -58,6 +58,9 @@ async fn a_core_that_never_answers_gives_a_clean_error_after_the_timeout() {
         !message.contains("127.0.0.1"),
         "the core's address leaked: {message}"
     );
-    println!("slow core: {} {} after the 1 s timeout", reply.status, reply.text);
+    println!(
+        "slow core: {} {} after the 1 s timeout",
+        reply.status, reply.text
+    );
     silent.abort();
 }
