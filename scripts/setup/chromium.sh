@@ -8,13 +8,7 @@ if [ -x /usr/bin/chromium ]; then
     exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-
 echo "chromium: installing Debian's package"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends chromium fonts-liberation
+source "$(dirname "$0")/../lib/apt.sh"
+apt_install chromium fonts-liberation
 /usr/bin/chromium --version 2>/dev/null | head -n1

@@ -10,6 +10,7 @@
 //! | [`sign_in`] | passwordless sign-ins through the CDI client: create code, consume, create session |
 //! | [`passwordless`] | an app whose codes land in an outbox instead of being sent |
 //! | [`jwt`], [`codes`] | inspecting tokens; wrong codes and forged tokens that are certain to be wrong |
+//! | [`redis`] | a real `redis-server` on loopback, stopped when dropped |
 //! | [`process`] | running a test alone in a child process, for tests that change process-wide state |
 //!
 //! The tests themselves live in one binary, `tests/it/main.rs`, with a module per area:
@@ -31,5 +32,6 @@ pub mod fault_proxy;
 pub mod jwt;
 pub mod passwordless;
 pub mod process;
+pub mod redis;
 pub mod server;
 pub mod sign_in;

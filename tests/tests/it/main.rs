@@ -14,6 +14,7 @@ mod passwordless_flows;
 mod passwordless_functions;
 mod passwordless_input;
 mod passwordless_limits;
+mod passwordless_redis;
 mod session_jwks;
 mod session_lifecycle;
 mod session_testing;

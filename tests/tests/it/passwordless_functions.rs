@@ -248,7 +248,8 @@ async fn a_disabled_api_can_be_replaced_by_your_own_route() {
         }
         let pl = st.passwordless().unwrap();
         let contact = Contact::Email(email);
-        pl.check_send_limits(&contact, None, st.clock().now_ms())?;
+        pl.check_send_limits(&contact, None, st.clock().now_ms())
+            .await?;
         let code = pl.send_code("public", contact).await.unwrap();
         Ok(axum::Json(
             json!({"status": "OK", "deviceId": code.device_id,

@@ -179,6 +179,16 @@ impl Network {
     }
 }
 
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Network::V4(v4) => write!(f, "{v4}"),
+            Network::V6Prefix(prefix) => write!(f, "{prefix:016x}::/64"),
+            Network::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,7 +62,12 @@ pub use config::{
 };
 pub use error::PasswordlessError;
 pub use functions::{CodesFilter, Contact, PasswordlessFunctions};
-pub use limits::{BackOff, RateLimited, SendLimits};
+#[cfg(feature = "redis")]
+pub use limits::RedisStore;
+pub use limits::{
+    Attempt, BackOff, Key, KeyKind, LimitStore, LimitStoreError, MemoryStore, RateLimited, Record,
+    Refusal, Rule, SendLimits,
+};
 pub use recipe::{CreatedCode, PasswordlessRecipe, SignedInUp};
 pub use supertokens_rules::passwordless::{ContactMethod, FlowType};
 

@@ -296,7 +296,7 @@ impl PasswordlessRecipe {
     /// [`SuperTokens::clock`](crate::SuperTokens::clock)`().now_ms()`; `client_ip` is `None` when
     /// unknown (such sends are counted in one shared network; [`ClientIp::of`](super::ClientIp::of) reads the
     /// address from a request). Always `Ok` when the limits are off.
-    pub fn check_send_limits(
+    pub async fn check_send_limits(
         &self,
         contact: &Contact,
         client_ip: Option<std::net::IpAddr>,
@@ -305,7 +305,7 @@ impl PasswordlessRecipe {
         match &self.inner.limiter {
             Some(limiter) => {
                 let contact = Self::normalise(contact.clone());
-                limiter.try_send(&contact, client_ip, None, now_ms)
+                limiter.try_send(&contact, client_ip, None, now_ms).await
             }
             None => Ok(()),
         }

@@ -45,7 +45,7 @@ pub(super) async fn create_code(State(ctx): State<Ctx>, post: ApiPost) -> ApiRes
         }
         (None, None) => return Err(bad("Please provide exactly one of email or phoneNumber")),
     };
-    check_limits(&ctx, &parts, &contact, None)?;
+    check_limits(&ctx, &parts, &contact, None).await?;
     let created = recipe
         .create_code(&tenant_id, contact.clone())
         .await
@@ -62,7 +62,9 @@ pub(super) async fn create_code(State(ctx): State<Ctx>, post: ApiPost) -> ApiRes
         // Devices are counted by preAuthSessionId: the core accepts one deviceId in several
         // spellings (padding optional, unused trailing bits ignored), but answers one
         // preAuthSessionId for them all.
-        limiter.sent_to_device(&created.pre_auth_session_id, ctx.now_ms());
+        limiter
+            .sent_to_device(&created.pre_auth_session_id, ctx.now_ms())
+            .await;
     }
     recipe.deliver(&tenant_id, &contact, &created).await?;
     Ok(axum::Json(json!({
@@ -113,7 +115,7 @@ pub(super) async fn resend_code(State(ctx): State<Ctx>, post: ApiPost) -> ApiRes
         }
         _ => return Err(ApiError::Status("RESTART_FLOW_ERROR")),
     };
-    check_limits(&ctx, &parts, &contact, Some(&device.pre_auth_session_id))?;
+    check_limits(&ctx, &parts, &contact, Some(&device.pre_auth_session_id)).await?;
     recipe
         .new_code_for_device(&tenant_id, &device_id, &contact)
         .await?;

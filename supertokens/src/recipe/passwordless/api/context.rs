@@ -20,7 +20,7 @@ impl Ctx {
     }
 }
 
-pub(super) fn check_limits(
+pub(super) async fn check_limits(
     ctx: &Ctx,
     parts: &http::request::Parts,
     contact: &Contact,
@@ -32,5 +32,6 @@ pub(super) fn check_limits(
     let ip = limiter.client_ip().of(parts);
     limiter
         .try_send(contact, ip, device, ctx.now_ms())
+        .await
         .map_err(ApiError::RateLimited)
 }

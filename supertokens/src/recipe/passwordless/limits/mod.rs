@@ -11,17 +11,25 @@
 //! address is slowed down on *their* network, and what they cause for the address as a whole is
 //! a growing wait that binds only the networks that asked, never an hour's refusal for everyone.
 //!
-//! The counters live in the process's memory, at most [`SendLimits::max_tracked`] keys of each
-//! kind: with several app instances behind a load balancer, each instance counts on its own (the
-//! limits then apply per instance).
+//! The counters live in the process's memory by default, at most [`SendLimits::max_tracked`]
+//! keys of each kind: with several app instances behind a load balancer, each instance then
+//! counts on its own and a restart forgets. [`SendLimits::store`] shares them instead (Redis with
+//! the `redis` feature, or a [`LimitStore`] of your own).
 
-use std::borrow::Borrow;
-use std::collections::{HashMap, VecDeque};
-use std::hash::Hash;
+#[cfg(feature = "redis")]
+mod redis;
+mod store;
+
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
+
+#[cfg(feature = "redis")]
+pub use self::redis::RedisStore;
+pub use store::{
+    Attempt, Key, KeyKind, LimitStore, LimitStoreError, MemoryStore, Record, Refusal, Rule,
+};
 
 use super::client_ip::{ClientIp, Network};
 use super::functions::Contact;
@@ -70,6 +78,25 @@ pub struct SendLimits {
     pub(crate) global_sms: Option<(u32, Duration)>,
     pub(crate) max_tracked: usize,
     pub(crate) client_ip: ClientIp,
+    pub(crate) store: Option<SharedStore>,
+}
+
+/// A [`LimitStore`] in the settings: equal when it is the same store.
+#[derive(Clone)]
+pub(crate) struct SharedStore(Arc<dyn LimitStore>);
+
+impl PartialEq for SharedStore {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for SharedStore {}
+
+impl std::fmt::Debug for SharedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 /// Growing waits between sends to one contact: after `after` sends within `window`, from any
@@ -105,26 +132,6 @@ impl BackOff {
         self.max_wait = longest;
         self
     }
-
-    /// When the next send may go, if not now: `times` are the sends to the contact.
-    fn next_send_at(&self, times: &VecDeque<i64>, now_ms: i64) -> Option<i64> {
-        let recent = times
-            .iter()
-            .filter(|t| **t > now_ms - ms(self.window))
-            .count();
-        let over = recent.checked_sub(self.after as usize)?;
-        let last = *times.back()?;
-        let doublings = u32::try_from(over).unwrap_or(u32::MAX).min(30);
-        let wait = ms(self.first_wait)
-            .saturating_mul(1 << doublings)
-            .min(ms(self.max_wait));
-        (now_ms < last + wait).then_some(last + wait)
-    }
-
-    /// How many sends to keep per contact: enough to count the longest wait.
-    fn kept(&self) -> usize {
-        self.after as usize + 31
-    }
 }
 
 impl Default for SendLimits {
@@ -146,6 +153,7 @@ impl SendLimits {
             global_sms: Some((200, hour)),
             max_tracked: 100_000,
             client_ip: ClientIp::Peer,
+            store: None,
         }
     }
 
@@ -160,6 +168,7 @@ impl SendLimits {
             global_sms: None,
             max_tracked: 100_000,
             client_ip: ClientIp::Peer,
+            store: None,
         }
     }
 
@@ -244,6 +253,30 @@ impl SendLimits {
         max_tracked: usize,
         /// Where the client's address comes from: the peer address by default.
         client_ip: ClientIp,
+    }
+
+    /// Keeps the counters in `store`, shared by every app instance that uses it and kept
+    /// across restarts, instead of in this process. While the store cannot be reached, sends
+    /// are counted in the process (the limits then hold per instance) and a warning is logged
+    /// once a minute.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "redis")] {
+    /// use supertokens::passwordless::{RedisStore, SendLimits};
+    ///
+    /// let redis = RedisStore::new("redis://127.0.0.1:6379/").expect("a Redis URL");
+    /// let limits = SendLimits::new().store(redis);
+    /// # }
+    /// ```
+    pub fn store(mut self, store: impl LimitStore) -> Self {
+        self.store = Some(SharedStore(Arc::new(store)));
+        self
+    }
+
+    /// Counts in this process (the default).
+    pub fn in_process(mut self) -> Self {
+        self.store = None;
+        self
     }
 
     pub(crate) fn is_disabled(&self) -> bool {
@@ -402,138 +435,35 @@ impl axum::response::IntoResponse for RateLimited {
     }
 }
 
-/// A map that holds at most a given number of keys, forgetting the one inserted first when
-/// full, so that a flood of new contacts or addresses cannot grow memory without end.
-struct Tracked<K, V> {
-    map: HashMap<K, (u64, V)>,
-    /// Keys in insertion order, each with the generation it was inserted with (a key swept and
-    /// inserted again has a newer one, and its old place is skipped).
-    order: VecDeque<(K, u64)>,
-    generation: u64,
-}
-
-impl<K, V> Default for Tracked<K, V> {
-    fn default() -> Self {
-        Self {
-            map: HashMap::new(),
-            order: VecDeque::new(),
-            generation: 0,
-        }
-    }
-}
-
-impl<K: Hash + Eq + Clone, V: Default> Tracked<K, V> {
-    fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&V>
-    where
-        K: Borrow<Q>,
-    {
-        self.map.get(key).map(|(_, v)| v)
-    }
-
-    fn get_or_insert(&mut self, key: K, max: usize) -> &mut V {
-        if !self.map.contains_key(&key) {
-            while self.map.len() >= max && self.evict_oldest() {}
-            self.generation += 1;
-            self.order.push_back((key.clone(), self.generation));
-        }
-        let generation = self.generation;
-        &mut self
-            .map
-            .entry(key)
-            .or_insert_with(|| (generation, V::default()))
-            .1
-    }
-
-    fn evict_oldest(&mut self) -> bool {
-        while let Some((key, generation)) = self.order.pop_front() {
-            if self.map.get(&key).is_some_and(|(g, _)| *g == generation) {
-                self.map.remove(&key);
-                return true;
-            }
-        }
-        false
-    }
-
-    fn retain(&mut self, mut keep: impl FnMut(&mut V) -> bool) {
-        self.map.retain(|_, (_, v)| keep(v));
-        if self.order.len() > 2 * self.map.len() + 64 {
-            let map = &self.map;
-            self.order
-                .retain(|(k, g)| map.get(k).is_some_and(|(live, _)| live == g));
-        }
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.map.len()
-    }
-}
-
-#[derive(Default)]
-struct Counters {
-    /// Sends per (contact, network).
-    pairs: Tracked<(String, Network), VecDeque<i64>>,
-    /// Sends per contact, from every network.
-    contacts: Tracked<String, VecDeque<i64>>,
-    networks: Tracked<Network, VecDeque<i64>>,
-    /// The last send per device (preAuthSessionId).
-    devices: Tracked<String, i64>,
-    all: VecDeque<i64>,
-    sms: VecDeque<i64>,
-    last_sweep_ms: i64,
-}
-
-/// The in-memory counters of one recipe instance.
+/// The send limits of one recipe instance, over their store.
 pub(crate) struct SendLimiter {
     limits: SendLimits,
-    counters: Mutex<Counters>,
+    /// The store several instances share, if one is set.
+    shared: Option<Arc<dyn LimitStore>>,
+    /// The counters in this process: the only ones without a shared store, else those used
+    /// while it cannot be reached.
+    memory: MemoryStore,
     warned_unknown: AtomicBool,
+    /// When the store's failure was last logged (ms), to log it once a minute.
+    store_warned_ms: AtomicI64,
 }
 
 fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// When the oldest of `max` sends within `window` leaves it, or `None` if a send fits now.
-fn window_full(times: &VecDeque<i64>, max: u32, window_ms: i64, now_ms: i64) -> Option<i64> {
-    let recent: Vec<i64> = times
-        .iter()
-        .copied()
-        .filter(|t| *t > now_ms - window_ms)
-        .collect();
-    recent
-        .len()
-        .checked_sub(max as usize)
-        .map(|i| recent[i] + window_ms)
-}
-
-/// Records a send, keeping the newest `keep` times.
-fn record(times: &mut VecDeque<i64>, now_ms: i64, keep: usize) {
-    times.push_back(now_ms);
-    while times.len() > keep {
-        times.pop_front();
-    }
-}
-
-/// Drops the times at or before `cutoff_ms`; `false` when none is left.
-fn drop_before(times: &mut VecDeque<i64>, cutoff_ms: i64) -> bool {
-    while times.front().is_some_and(|t| *t <= cutoff_ms) {
-        times.pop_front();
-    }
-    !times.is_empty()
-}
-
 impl SendLimiter {
     pub(crate) fn new(limits: SendLimits) -> Option<Self> {
         if limits.is_disabled() {
-            None
-        } else {
-            Some(Self {
-                limits,
-                counters: Mutex::new(Counters::default()),
-                warned_unknown: AtomicBool::new(false),
-            })
+            return None;
         }
+        Some(Self {
+            shared: limits.store.as_ref().map(|s| s.0.clone()),
+            memory: MemoryStore::new(limits.max_tracked),
+            limits,
+            warned_unknown: AtomicBool::new(false),
+            store_warned_ms: AtomicI64::new(i64::MIN),
+        })
     }
 
     pub(crate) fn client_ip(&self) -> &ClientIp {
@@ -551,135 +481,154 @@ impl SendLimiter {
         Network::of(ip)
     }
 
+    /// The rules a send must pass and what it records, with the limit each rule stands for.
+    fn attempt(
+        &self,
+        contact: &Contact,
+        network: Network,
+        device: Option<&str>,
+        now_ms: i64,
+    ) -> (Attempt, Vec<LimitKind>) {
+        let l = &self.limits;
+        let key = |kind, value: String| Key { kind, value };
+        let sms = matches!(contact, Contact::Phone(_));
+        let contact = contact.value().trim().to_lowercase();
+        let pair = key(KeyKind::ContactNetwork, format!("{contact} {network}"));
+        let contact = key(KeyKind::Contact, contact);
+        let network = key(KeyKind::Network, network.to_string());
+        let all = key(KeyKind::All, String::new());
+        let sms = sms.then(|| key(KeyKind::Sms, String::new()));
+        let window = |key: &Key, (max, w): (u32, Duration)| Rule::Window {
+            key: key.clone(),
+            max,
+            window_ms: ms(w),
+        };
+        let mut rules = Vec::new();
+        let mut records = Vec::new();
+        let mut record = |key: &Key, keep: usize, ttl: Duration| {
+            records.push(Record {
+                key: key.clone(),
+                keep: u32::try_from(keep).unwrap_or(u32::MAX),
+                ttl_ms: ms(ttl),
+            });
+        };
+        if let Some(device) = device {
+            let device = key(KeyKind::Device, device.to_owned());
+            if let Some(interval) = l.resend_interval {
+                rules.push((
+                    LimitKind::Device,
+                    Rule::Interval {
+                        key: device.clone(),
+                        interval_ms: ms(interval),
+                    },
+                ));
+                record(&device, 1, interval);
+            }
+        }
+        if let Some(limit) = l.per_ip {
+            rules.push((LimitKind::Ip, window(&network, limit)));
+            record(&network, limit.0 as usize, limit.1);
+        }
+        if let Some(limit) = l.per_identifier {
+            rules.push((LimitKind::Identifier, window(&pair, limit)));
+        }
+        if let Some(b) = l.contact_back_off {
+            rules.push((
+                LimitKind::Identifier,
+                Rule::BackOff {
+                    key: contact.clone(),
+                    guard: pair.clone(),
+                    after: b.after,
+                    window_ms: ms(b.window),
+                    first_ms: ms(b.first_wait),
+                    longest_ms: ms(b.max_wait),
+                },
+            ));
+            // Enough sends to reach the longest wait.
+            record(&contact, b.after as usize + 31, b.window);
+        }
+        if l.per_identifier.is_some() || l.contact_back_off.is_some() {
+            let keep = l.per_identifier.map_or(1, |(max, _)| max as usize);
+            let (per, back) = (l.per_identifier.map(|(_, w)| w), l.contact_back_off);
+            let ttl = per.into_iter().chain(back.map(|b| b.window)).max();
+            record(&pair, keep, ttl.unwrap_or_default());
+        }
+        if let Some(limit) = l.global {
+            rules.push((LimitKind::Global, window(&all, limit)));
+            record(&all, limit.0 as usize, limit.1);
+        }
+        if let (Some(limit), Some(sms)) = (l.global_sms, &sms) {
+            rules.push((LimitKind::GlobalSms, window(sms, limit)));
+            record(sms, limit.0 as usize, limit.1);
+        }
+        let (kinds, rules) = rules.into_iter().unzip();
+        let attempt = Attempt {
+            now_ms,
+            rules,
+            records,
+        };
+        (attempt, kinds)
+    }
+
     /// Checks every limit that applies and, when all pass, counts the send. `ip` is the
     /// client's address, `None` when unknown; `device` is the preAuthSessionId of a resend (a
     /// first send has none yet: see [`Self::sent_to_device`]).
-    pub(crate) fn try_send(
+    pub(crate) async fn try_send(
         &self,
         contact: &Contact,
         ip: Option<IpAddr>,
         device: Option<&str>,
         now_ms: i64,
     ) -> Result<(), RateLimited> {
-        let network = self.network(ip);
-        let l = &self.limits;
-        let mut guard = self
-            .counters
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let c = &mut *guard;
-        self.sweep(c, now_ms);
-        if let (Some(interval), Some(device)) = (l.resend_interval, device)
-            && let Some(last) = c.devices.get(device)
-            && now_ms < last + ms(interval)
-        {
-            return Err(RateLimited::until(
-                LimitKind::Device,
-                now_ms,
-                last + ms(interval),
-            ));
+        let (attempt, kinds) = self.attempt(contact, self.network(ip), device, now_ms);
+        match self.check(&attempt).await {
+            None => Ok(()),
+            Some(r) => Err(RateLimited::until(kinds[r.rule], now_ms, r.free_at_ms)),
         }
-        let sms = matches!(contact, Contact::Phone(_));
-        let contact = contact.value().trim().to_lowercase();
-        let pair = (contact, network);
-        let pair_times = c.pairs.get(&pair);
-        let refusal = if let Some((max, window)) = l.per_ip
-            && let Some(times) = c.networks.get(&network)
-            && let Some(free_at) = window_full(times, max, ms(window), now_ms)
-        {
-            Some((LimitKind::Ip, free_at))
-        } else if let Some((max, window)) = l.per_identifier
-            && let Some(times) = pair_times
-            && let Some(free_at) = window_full(times, max, ms(window), now_ms)
-        {
-            Some((LimitKind::Identifier, free_at))
-        } else if let Some(b) = l.contact_back_off
-            // Only networks that asked for this contact lately wait: see `BackOff`.
-            && pair_times
-                .and_then(VecDeque::back)
-                .is_some_and(|last| *last > now_ms - ms(b.window))
-            && let Some(times) = c.contacts.get(&pair.0)
-            && let Some(free_at) = b.next_send_at(times, now_ms)
-        {
-            Some((LimitKind::Identifier, free_at))
-        } else if let Some((max, window)) = l.global
-            && let Some(free_at) = window_full(&c.all, max, ms(window), now_ms)
-        {
-            Some((LimitKind::Global, free_at))
-        } else if let Some((max, window)) = l.global_sms.filter(|_| sms)
-            && let Some(free_at) = window_full(&c.sms, max, ms(window), now_ms)
-        {
-            Some((LimitKind::GlobalSms, free_at))
-        } else {
-            None
-        };
-        if let Some((kind, free_at)) = refusal {
-            return Err(RateLimited::until(kind, now_ms, free_at));
-        }
-        let cap = l.max_tracked;
-        if let Some(b) = l.contact_back_off {
-            record(
-                c.contacts.get_or_insert(pair.0.clone(), cap),
-                now_ms,
-                b.kept(),
-            );
-        }
-        if l.per_identifier.is_some() || l.contact_back_off.is_some() {
-            let keep = l.per_identifier.map_or(1, |(max, _)| max as usize);
-            record(c.pairs.get_or_insert(pair, cap), now_ms, keep);
-        }
-        if let Some((max, _)) = l.per_ip {
-            record(c.networks.get_or_insert(network, cap), now_ms, max as usize);
-        }
-        if let Some((max, _)) = l.global {
-            record(&mut c.all, now_ms, max as usize);
-        }
-        if let Some((max, _)) = l.global_sms.filter(|_| sms) {
-            record(&mut c.sms, now_ms, max as usize);
-        }
-        if let Some(device) = device {
-            self.record_device(c, device, now_ms);
-        }
-        Ok(())
     }
 
     /// Records a send to a new device (by its preAuthSessionId), so its first resend waits for
     /// the interval.
-    pub(crate) fn sent_to_device(&self, device: &str, now_ms: i64) {
-        let mut c = self
-            .counters
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.record_device(&mut c, device, now_ms);
-    }
-
-    fn record_device(&self, c: &mut Counters, device: &str, now_ms: i64) {
-        if self.limits.resend_interval.is_some() {
-            *c.devices
-                .get_or_insert(device.to_owned(), self.limits.max_tracked) = now_ms;
+    pub(crate) async fn sent_to_device(&self, device: &str, now_ms: i64) {
+        if let Some(interval) = self.limits.resend_interval {
+            let attempt = Attempt {
+                now_ms,
+                rules: Vec::new(),
+                records: vec![Record {
+                    key: Key {
+                        kind: KeyKind::Device,
+                        value: device.to_owned(),
+                    },
+                    keep: 1,
+                    ttl_ms: ms(interval),
+                }],
+            };
+            self.check(&attempt).await;
         }
     }
 
-    /// Drops counters that can no longer refuse anything, at most once a minute.
-    fn sweep(&self, c: &mut Counters, now_ms: i64) {
-        if now_ms - c.last_sweep_ms < 60_000 {
-            return;
+    async fn check(&self, attempt: &Attempt) -> Option<Refusal> {
+        let Some(shared) = &self.shared else {
+            return self.memory.check_and_record_now(attempt);
+        };
+        let error = match shared.check_and_record(attempt).await {
+            Ok(refusal) => return refusal,
+            Err(e) => e,
+        };
+        let now = attempt.now_ms;
+        let last = self.store_warned_ms.load(Ordering::Relaxed);
+        if now.saturating_sub(last) >= 60_000
+            && self
+                .store_warned_ms
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(
+                "passwordless: {error}; counting sends in this process until it answers again \
+                 (the limits hold per instance meanwhile)"
+            );
         }
-        c.last_sweep_ms = now_ms;
-        let l = &self.limits;
-        let window = |limit: Option<(u32, Duration)>| limit.map_or(0, |(_, w)| ms(w));
-        let back_off = l.contact_back_off.map_or(0, |b| ms(b.window));
-        let pairs = window(l.per_identifier).max(back_off);
-        c.pairs.retain(|times| drop_before(times, now_ms - pairs));
-        c.contacts
-            .retain(|times| drop_before(times, now_ms - back_off));
-        let networks = window(l.per_ip);
-        c.networks
-            .retain(|times| drop_before(times, now_ms - networks));
-        drop_before(&mut c.all, now_ms - window(l.global));
-        drop_before(&mut c.sms, now_ms - window(l.global_sms));
-        let interval = l.resend_interval.map_or(0, ms);
-        c.devices.retain(|last| *last + interval > now_ms);
+        self.memory.check_and_record_now(attempt)
     }
 }
 
@@ -697,55 +646,74 @@ mod tests {
         Some(s.parse().unwrap())
     }
 
+    /// A limiter over `limits`, and a way to ask it to send.
+    fn limiter(limits: SendLimits) -> SendLimiter {
+        SendLimiter::new(limits).unwrap()
+    }
+
+    impl SendLimiter {
+        fn send(
+            &self,
+            contact: &Contact,
+            ip: Option<IpAddr>,
+            device: Option<&str>,
+            now_ms: i64,
+        ) -> Result<(), RateLimited> {
+            ready_now(self.try_send(contact, ip, device, now_ms))
+        }
+    }
+
+    /// The in-process store answers at once: its future is ready on the first poll.
+    fn ready_now<T>(f: impl std::future::Future<Output = T>) -> T {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("the in-process store never waits"),
+        }
+    }
+
     #[test]
     fn per_identifier_limit_counts_within_the_window_per_network() {
-        let l = SendLimiter::new(SendLimits::disabled().per_identifier(2, Duration::from_secs(60)))
-            .unwrap();
+        let l = limiter(SendLimits::disabled().per_identifier(2, Duration::from_secs(60)));
         let a = email("a@x.example");
-        assert!(l.try_send(&email("A@x.example"), None, None, T0).is_ok());
+        assert!(l.send(&email("A@x.example"), None, None, T0).is_ok());
         assert!(
-            l.try_send(&email("a@x.example "), None, None, T0 + 1000)
+            l.send(&email("a@x.example "), None, None, T0 + 1000)
                 .is_ok()
         );
-        let e = l.try_send(&a, None, None, T0 + 2000).unwrap_err();
+        let e = l.send(&a, None, None, T0 + 2000).unwrap_err();
         assert_eq!(e.kind, LimitKind::Identifier);
         assert_eq!(e.retry_after_secs, 58);
-        assert!(
-            l.try_send(&email("b@x.example"), None, None, T0 + 2000)
-                .is_ok()
-        );
-        assert!(l.try_send(&a, ip("192.0.2.1"), None, T0 + 2000).is_ok());
-        assert!(l.try_send(&a, None, None, T0 + 60_001).is_ok());
+        assert!(l.send(&email("b@x.example"), None, None, T0 + 2000).is_ok());
+        assert!(l.send(&a, ip("192.0.2.1"), None, T0 + 2000).is_ok());
+        assert!(l.send(&a, None, None, T0 + 60_001).is_ok());
     }
 
     #[test]
     fn per_ip_limit_counts_unknown_clients_together() {
-        let l =
-            SendLimiter::new(SendLimits::disabled().per_ip(1, Duration::from_secs(10))).unwrap();
+        let l = limiter(SendLimits::disabled().per_ip(1, Duration::from_secs(10)));
         let known = ip("10.0.0.1");
-        assert!(l.try_send(&email("a"), known, None, T0).is_ok());
-        let e = l.try_send(&email("b"), known, None, T0 + 1).unwrap_err();
+        assert!(l.send(&email("a"), known, None, T0).is_ok());
+        let e = l.send(&email("b"), known, None, T0 + 1).unwrap_err();
         assert_eq!((e.kind, e.retry_after_secs), (LimitKind::Ip, 10));
         assert!(!l.warned_unknown.load(Ordering::Relaxed));
-        assert!(l.try_send(&email("b"), None, None, T0 + 1).is_ok());
+        assert!(l.send(&email("b"), None, None, T0 + 1).is_ok());
         assert!(l.warned_unknown.load(Ordering::Relaxed), "warned once");
-        assert!(l.try_send(&email("c"), None, None, T0 + 2).is_err());
-        assert!(
-            l.try_send(&email("b"), ip("10.0.0.2"), None, T0 + 1)
-                .is_ok()
-        );
+        assert!(l.send(&email("c"), None, None, T0 + 2).is_err());
+        assert!(l.send(&email("b"), ip("10.0.0.2"), None, T0 + 1).is_ok());
     }
 
     #[test]
     fn sends_to_a_contact_back_off_for_the_networks_that_asked() {
         let back_off = BackOff::new(2, Duration::from_secs(3600))
             .waits(Duration::from_secs(60), Duration::from_secs(300));
-        let l = SendLimiter::new(SendLimits::disabled().contact_back_off(back_off)).unwrap();
+        let l = limiter(SendLimits::disabled().contact_back_off(back_off));
         let (v, attacker) = (email("v@x.example"), ip("203.0.113.1"));
         let mut now = T0;
         let mut waits = Vec::new();
         for _ in 0..10 {
-            match l.try_send(&v, attacker, None, now) {
+            match l.send(&v, attacker, None, now) {
                 Ok(()) => {}
                 Err(e) => {
                     waits.push(e.retry_after_secs);
@@ -755,83 +723,81 @@ mod tests {
         }
         assert_eq!(waits, [60, 120, 240, 300]);
         // Another network that has not asked for this contact is not held back.
-        assert!(l.try_send(&v, ip("198.51.100.1"), None, now).is_ok());
+        assert!(l.send(&v, ip("198.51.100.1"), None, now).is_ok());
     }
 
     #[test]
     fn global_caps_count_all_sends_and_sms_apart() {
-        let l = SendLimiter::new(
+        let l = limiter(
             SendLimits::disabled()
                 .global(3, Duration::from_secs(60))
                 .global_sms(1, Duration::from_secs(60)),
-        )
-        .unwrap();
+        );
         let phone = |n: &str| Contact::Phone(n.to_owned());
-        assert!(l.try_send(&phone("+1"), None, None, T0).is_ok());
-        let e = l.try_send(&phone("+2"), None, None, T0 + 1).unwrap_err();
+        assert!(l.send(&phone("+1"), None, None, T0).is_ok());
+        let e = l.send(&phone("+2"), None, None, T0 + 1).unwrap_err();
         assert_eq!(e.kind, LimitKind::GlobalSms);
         assert!(e.message().contains("text messages"));
-        assert!(l.try_send(&email("a"), None, None, T0 + 2).is_ok());
-        assert!(l.try_send(&email("b"), None, None, T0 + 3).is_ok());
-        let e = l.try_send(&email("c"), None, None, T0 + 4).unwrap_err();
+        assert!(l.send(&email("a"), None, None, T0 + 2).is_ok());
+        assert!(l.send(&email("b"), None, None, T0 + 3).is_ok());
+        let e = l.send(&email("c"), None, None, T0 + 4).unwrap_err();
         assert_eq!((e.kind, e.retry_after_secs), (LimitKind::Global, 60));
     }
 
     #[test]
     fn resends_to_a_device_wait_for_the_interval() {
-        let l = SendLimiter::new(SendLimits::disabled().resend_interval(Duration::from_secs(30)))
-            .unwrap();
-        l.sent_to_device("dev", T0);
+        let l = limiter(SendLimits::disabled().resend_interval(Duration::from_secs(30)));
+        ready_now(l.sent_to_device("dev", T0));
         let a = email("a");
-        let e = l.try_send(&a, None, Some("dev"), T0 + 10_000).unwrap_err();
+        let e = l.send(&a, None, Some("dev"), T0 + 10_000).unwrap_err();
         assert_eq!((e.kind, e.retry_after_secs), (LimitKind::Device, 20));
         assert!(e.message().contains("20 seconds"));
-        assert!(l.try_send(&a, None, Some("dev"), T0 + 30_000).is_ok());
-        assert!(l.try_send(&a, None, Some("dev"), T0 + 30_500).is_err());
+        assert!(l.send(&a, None, Some("dev"), T0 + 30_000).is_ok());
+        assert!(l.send(&a, None, Some("dev"), T0 + 30_500).is_err());
     }
 
     #[test]
     fn a_refused_send_is_not_counted_and_old_entries_are_swept() {
-        let l = SendLimiter::new(SendLimits::disabled().per_identifier(1, Duration::from_secs(60)))
-            .unwrap();
+        let l = limiter(SendLimits::disabled().per_identifier(1, Duration::from_secs(60)));
         let a = email("a");
-        assert!(l.try_send(&a, None, None, T0).is_ok());
+        assert!(l.send(&a, None, None, T0).is_ok());
         for i in 1..5 {
-            assert!(l.try_send(&a, None, None, T0 + i).is_err());
+            assert!(l.send(&a, None, None, T0 + i).is_err());
         }
-        assert!(l.try_send(&a, None, None, T0 + 60_001).is_ok());
-        assert!(l.try_send(&email("b"), None, None, T0 + 200_000).is_ok());
-        let c = l.counters.lock().unwrap();
-        assert!(
-            c.pairs.get(&("a".to_owned(), Network::Unknown)).is_none(),
-            "swept"
+        assert!(l.send(&a, None, None, T0 + 60_001).is_ok());
+        assert!(l.send(&email("b"), None, None, T0 + 200_000).is_ok());
+        assert_eq!(
+            l.memory.tracked(KeyKind::ContactNetwork),
+            ["b unknown"],
+            "a's counter is swept"
         );
     }
 
     #[test]
     fn the_counters_never_track_more_keys_than_the_bound() {
-        let l = SendLimiter::new(SendLimits::new().max_tracked(3)).unwrap();
+        let l = limiter(SendLimits::new().max_tracked(3));
         for n in 0..50u8 {
             let contact = email(&format!("{n}@x.example"));
             let device = format!("device-{n}");
             let peer = Some(IpAddr::from([192, 0, 2, n]));
             assert!(
-                l.try_send(&contact, peer, Some(&device), T0 + i64::from(n))
+                l.send(&contact, peer, Some(&device), T0 + i64::from(n))
                     .is_ok()
             );
         }
-        let c = l.counters.lock().unwrap();
-        let sizes = [
-            c.pairs.len(),
-            c.contacts.len(),
-            c.networks.len(),
-            c.devices.len(),
-        ];
-        assert_eq!(sizes, [3, 3, 3, 3]);
-        assert!(c.contacts.order.len() <= 3 && c.devices.order.len() <= 3);
-        // The newest keys are the ones kept.
-        assert!(c.contacts.get("49@x.example").is_some());
-        assert!(c.contacts.get("0@x.example").is_none());
+        for kind in [
+            KeyKind::ContactNetwork,
+            KeyKind::Contact,
+            KeyKind::Network,
+            KeyKind::Device,
+        ] {
+            assert_eq!(l.memory.tracked(kind).len(), 3, "{kind:?}");
+        }
+        // The newest keys are the ones kept, and the app-wide counter is never evicted.
+        let contacts = l.memory.tracked(KeyKind::Contact);
+        assert!(contacts.contains(&"49@x.example".to_owned()));
+        assert!(!contacts.contains(&"0@x.example".to_owned()));
+        assert_eq!(l.memory.tracked(KeyKind::All), [""]);
     }
 
     #[test]
