@@ -19,21 +19,31 @@
 //!
 //! Leaves first: `config` (the settings), `store` (SQLite: one writer thread with group commit,
 //! a pool of readers), `http` (extractors and error answers in the core's words), `cdi_version`,
-//! `state` (what every handler shares); then the components `users`, `passwordless` and
-//! `session`, each with its storage and endpoints; `components` puts their routes and schema
-//! migrations together; `service` is the public [`EmbeddedCore`], with the gate every request
-//! passes (api key, app and tenant, CDI version) and the optional `request_log`.
+//! `state` (what every handler of one app shares); then the components `users`, `passwordless`,
+//! `session` and `multitenancy`, each with its storage and endpoints; `components` puts their
+//! routes and schema migrations together; `apps` holds every app's state and routes;
+//! `service` is the public [`EmbeddedCore`], with the gate every request passes (api key,
+//! tenant, CDI version) and the optional `request_log`.
 //!
-//! Routing: a request's optional `/appid-<app>` and `/<tenant>` prefixes are taken off before
-//! routing, so handlers are registered at the plain CDI path (`/recipe/signinup/code`) and read
-//! the tenant from the request's scope.
+//! Apps: as in SuperTokens' "multi app setup", one core serves the `public` app and any created
+//! with `PUT /recipe/multitenancy/app/v2`, each under `/appid-<appId>/…`, with its own users,
+//! sessions, signing keys and core config (`access_token_validity`, `refresh_token_validity`,
+//! `access_token_dynamic_signing_key_update_interval`, `passwordless_code_lifetime`,
+//! `passwordless_max_code_input_attempts`; other settings are kept and shown but change
+//! nothing here).
+//!
+//! Routing: a request's optional `/appid-<app>` prefix picks the app's routes, and its
+//! `/<tenant>` prefix is taken off before routing, so handlers are registered at the plain CDI
+//! path (`/recipe/signinup/code`) and read the tenant from the request's scope.
 #![deny(missing_docs)]
 
+mod apps;
 mod cdi_version;
 mod components;
 mod config;
 mod db_files;
 mod http;
+mod multitenancy;
 mod passwordless;
 mod request_log;
 mod service;

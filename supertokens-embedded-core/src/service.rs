@@ -14,13 +14,14 @@ use axum::response::IntoResponse;
 use supertokens_cdi::Clock;
 use tower::ServiceExt;
 
+use crate::apps::Apps;
 use crate::cdi_version::{self, CdiVersion, SERVED_CDI_VERSIONS};
-use crate::components::{migrations, routes};
+use crate::components::routes;
 use crate::config::EmbeddedCoreConfig;
 use crate::http::{CoreHttpError, Scope, api_key_of};
 use crate::request_log::{RequestLog, RequestLogTarget};
 use crate::state::{CoreState, SharedState};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// The embedded core failed to start.
 #[derive(Debug, thiserror::Error)]
@@ -52,15 +53,15 @@ impl From<StoreError> for EmbeddedCoreError {
 /// ```
 #[derive(Clone)]
 pub struct EmbeddedCore {
-    state: SharedState,
-    router: Router,
+    apps: Arc<Apps>,
+    clock: Clock,
     log: Option<Arc<RequestLog>>,
 }
 
 impl std::fmt::Debug for EmbeddedCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EmbeddedCore")
-            .field("database", self.state.store.database())
+            .field("database", self.apps.public().store.database())
             .field("request_log", &self.log.is_some())
             .finish()
     }
@@ -77,20 +78,10 @@ impl EmbeddedCore {
         config: EmbeddedCoreConfig,
         clock: Clock,
     ) -> Result<Self, EmbeddedCoreError> {
-        let store = Store::open(&config.database, &migrations())?;
-        let state = Arc::new(CoreState::new(config, clock, store));
-        let router = routes()
-            // Only matched routes pass the gate: an unknown path is a 404 whatever its prefix.
-            .route_layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                gate_layer,
-            ))
-            .fallback(not_found)
-            .method_not_allowed_fallback(method_not_allowed)
-            .with_state(state.clone());
+        let apps = Apps::open(config, clock.clone(), app_router)?;
         Ok(Self {
-            state,
-            router,
+            apps,
+            clock,
             log: None,
         })
     }
@@ -109,14 +100,14 @@ impl EmbeddedCore {
 
     /// The clock this core uses.
     pub fn clock(&self) -> &Clock {
-        &self.state.clock
+        &self.clock
     }
 
     /// The CDI server as a tower service (requests may carry `/appid-…` and tenant prefixes).
     pub fn service(&self) -> EmbeddedCoreService {
         EmbeddedCoreService {
             inner: Arc::new(ServiceInner {
-                router: self.router.clone(),
+                apps: self.apps.clone(),
                 log: self.log.clone(),
             }),
         }
@@ -132,7 +123,7 @@ pub struct EmbeddedCoreService {
 }
 
 struct ServiceInner {
-    router: Router,
+    apps: Arc<Apps>,
     log: Option<Arc<RequestLog>>,
 }
 
@@ -158,11 +149,38 @@ impl tower_service::Service<Request<Body>> for EmbeddedCoreService {
 
 impl ServiceInner {
     async fn route(&self, req: Request<Body>) -> Response<Body> {
-        match self.router.clone().oneshot(dispatch(req)).await {
+        let req = dispatch(req);
+        let scope = req.extensions().get::<Scope>().cloned().unwrap_or_default();
+        let Some(app) = self.apps.get(&scope.app_id) else {
+            return not_found_error(&scope).into_response();
+        };
+        match app.router.oneshot(req).await {
             Ok(response) => response,
             Err(never) => match never {},
         }
     }
+}
+
+/// An app's routes over its state: every component's, behind the gate.
+fn app_router(state: SharedState) -> Router {
+    routes()
+        // Only matched routes pass the gate: an unknown path is a 404 whatever its prefix.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            gate_layer,
+        ))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// The real core's answer for an app or tenant it does not have.
+fn not_found_error(scope: &Scope) -> CoreHttpError {
+    CoreHttpError::bad_request(format!(
+        "AppId or tenantId not found => Tenant with the following connectionURIDomain, appId \
+         and tenantId combination not found: (, {}, {})",
+        scope.app_id, scope.tenant_id
+    ))
 }
 
 async fn gate_layer(
@@ -203,12 +221,8 @@ fn gate(state: &CoreState, req: &mut Request<Body>) -> Result<(), CoreHttpError>
         }
     }
     let scope = req.extensions().get::<Scope>().cloned().unwrap_or_default();
-    if scope.app_id != "public" || (scope.tenant_id != "public" && !tenant_lookup) {
-        return Err(CoreHttpError::bad_request(format!(
-            "AppId or tenantId not found => Tenant with the following connectionURIDomain, appId \
-             and tenantId combination not found: (, {}, {})",
-            scope.app_id, scope.tenant_id
-        )));
+    if scope.tenant_id != "public" && !tenant_lookup {
+        return Err(not_found_error(&scope));
     }
     if !version_free {
         let version = match req.headers().get("cdi-version") {

@@ -64,13 +64,24 @@ struct Readers {
 
 impl Store {
     /// Opens (creating if needed) the database and applies the pending migrations.
+    #[cfg(test)]
     pub(crate) fn open(database: &Database, migrations: &[Migration]) -> Result<Self, StoreError> {
+        Self::open_reading(database, migrations, |_| Ok(())).map(|(store, ())| store)
+    }
+
+    /// As [`open`](Self::open), reading something first (what the core needs before it serves).
+    pub(crate) fn open_reading<R>(
+        database: &Database,
+        migrations: &[Migration],
+        read: impl FnOnce(&Connection) -> rusqlite::Result<R>,
+    ) -> Result<(Self, R), StoreError> {
         if let Database::File(path) = database {
             let path = db_files::prepare(path)?;
             tracing::info!(path = %path.display(), "embedded core database");
         }
         let mut conn = open_connection(database)?;
         migrate(&mut conn, migrations)?;
+        let first = read(&conn)?;
         let readers = match database {
             Database::Memory => None,
             Database::File(_) => {
@@ -88,11 +99,12 @@ impl Store {
             .name("supertokens-core-writer".into())
             .spawn(move || writer_loop(conn, rx))
             .map_err(|e| StoreError::Other(format!("cannot start the storage thread: {e}")))?;
-        Ok(Self {
+        let store = Self {
             writer: tx,
             readers,
             database: database.clone(),
-        })
+        };
+        Ok((store, first))
     }
 
     /// Runs `f` in a write transaction. `f`'s changes commit (with others queued at the same

@@ -478,12 +478,12 @@ async fn count_users(
 }
 
 /// Only the `public` tenant exists (tenant management is not part of this core).
-async fn get_tenant(scope: Scope) -> Json<TenantResponse> {
+async fn get_tenant(State(state): State<SharedState>, scope: Scope) -> Json<TenantResponse> {
     Json(if scope.tenant_id == "public" {
         TenantResponse::Ok {
             tenant_id: scope.tenant_id,
             third_party: serde_json::json!({"providers": []}),
-            core_config: serde_json::json!({}),
+            core_config: serde_json::Value::Object(state.core_config.clone()),
         }
     } else {
         TenantResponse::TenantNotFound

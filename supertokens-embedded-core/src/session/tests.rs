@@ -33,7 +33,13 @@ impl Harness {
         };
         let clock = Clock::system();
         let store = Store::open(&config.database, super::MIGRATIONS).unwrap();
-        let state = Arc::new(CoreState::new(config, clock, store));
+        let state = Arc::new(CoreState::new(
+            config,
+            serde_json::Map::new(),
+            clock,
+            Arc::new(store),
+            std::sync::Weak::new(),
+        ));
         Self {
             router: super::routes().with_state(state.clone()),
             state,

@@ -6,6 +6,7 @@ mod concurrency;
 mod core_client;
 mod custom_example;
 mod embedded_core;
+mod embedded_core_apps;
 mod embedded_core_durability;
 mod embedded_core_session;
 mod macros_runtime;
