@@ -15,8 +15,11 @@ exe=$(cargo build --quiet -p tests --bin soak --message-format=json |
 
 # The generator kills its server when it ends; the server also exits when the generator's end
 # of its stdin closes. This stops the generator if the script itself is stopped.
+# Its database goes in a directory of its own (TMPDIR), removed here whatever happens.
 pid=
-trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT
+TMPDIR="$(mktemp -d "${TMPDIR:-/tmp}/supertokens-soak.XXXXXX")"
+export TMPDIR
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$TMPDIR"' EXIT
 trap 'exit 130' INT TERM
 SOAK_SECONDS="${SOAK_SECONDS:-60}" SOAK_CONCURRENCY="${SOAK_CONCURRENCY:-32}" "$exe" &
 pid=$!
