@@ -1,6 +1,7 @@
 //! A TCP proxy on loopback that tests can break: it forwards every connection to a target, and
 //! can be killed (its port refuses connections and the connections it carried are cut) and
-//! restarted on the same port. It counts the connections it accepted, so a test can see whether
+//! restarted on the same port, and pointed at another target (a server restarted on a new
+//! port stays reachable at the proxy's address). It counts the connections it accepted, so a test can see whether
 //! a client tried a host at all.
 
 use std::net::SocketAddr;
@@ -13,7 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 /// A proxy from `127.0.0.1:<port>` to a target address. Stopped when dropped.
 pub struct FaultProxy {
     addr: SocketAddr,
-    target: SocketAddr,
+    target: Arc<Mutex<SocketAddr>>,
     accepted: Arc<AtomicUsize>,
     open: Arc<AtomicUsize>,
     /// The accept loop, while the proxy is up.
@@ -33,7 +34,7 @@ impl FaultProxy {
             .expect("a free port on 127.0.0.1");
         let proxy = Self {
             addr: listener.local_addr().expect("a bound address"),
-            target,
+            target: Arc::new(Mutex::new(target)),
             accepted: Arc::new(AtomicUsize::new(0)),
             open: Arc::new(AtomicUsize::new(0)),
             listening: tokio::sync::Mutex::new(None),
@@ -67,6 +68,11 @@ impl FaultProxy {
         open
     }
 
+    /// Forwards the connections accepted from now on to `target`.
+    pub fn set_target(&self, target: SocketAddr) {
+        *lock(&self.target) = target;
+    }
+
     /// Listens again on the same port.
     ///
     /// # Panics
@@ -79,13 +85,15 @@ impl FaultProxy {
     }
 
     async fn listen(&self, listener: TcpListener) {
-        let (target, accepted, open) = (self.target, self.accepted.clone(), self.open.clone());
+        let (target, accepted) = (self.target.clone(), self.accepted.clone());
+        let open = self.open.clone();
         let forwarding = self.forwarding.clone();
         let accepting = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
                 accepted.fetch_add(1, Ordering::SeqCst);
                 open.fetch_add(1, Ordering::SeqCst);
                 let open = open.clone();
+                let target = *lock(&target);
                 let mut forwarding = lock(&forwarding);
                 // Finished connections are reaped as new ones come.
                 while forwarding.try_join_next().is_some() {}

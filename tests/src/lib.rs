@@ -6,7 +6,9 @@
 //! | [`client`] | an HTTP client driving an axum app (in-process) or a server (over loopback) like a frontend: JSON bodies, headers, cookies; a [`Reply`](client::Reply) with status, headers and body |
 //! | [`server`] | a loopback server on a free port, stopped when dropped |
 //! | [`fault_proxy`] | a TCP proxy on loopback that can be killed (its port refuses connections) and restarted, counting the connections it accepted |
+//! | [`core_process`] | the `embedded-core` server binary as a child process, killed and started again on one database file |
 //! | [`embedded_core`] | the embedded core behind the SDK's CDI client, in-process or over HTTP, and [`both_transports!`] to run a scenario on each |
+//! | [`header_app`] | an app (FDI routes, a protected route, codes read back over HTTP) and a frontend driving it in header mode |
 //! | [`sign_in`] | passwordless sign-ins through the CDI client: create code, consume, create session |
 //! | [`passwordless`] | an app whose codes land in an outbox instead of being sent |
 //! | [`jwt`], [`codes`] | inspecting tokens; wrong codes and forged tokens that are certain to be wrong |
@@ -27,8 +29,10 @@
 
 pub mod client;
 pub mod codes;
+pub mod core_process;
 pub mod embedded_core;
 pub mod fault_proxy;
+pub mod header_app;
 pub mod jwt;
 pub mod passwordless;
 pub mod process;

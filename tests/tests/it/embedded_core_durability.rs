@@ -3,88 +3,14 @@
 //! the same database file, every sign-in the server had acknowledged is there.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use supertokens::config::CoreHost;
-use supertokens::core::CoreClient;
 use supertokens::core::cdi::GetUserResponse;
+use tests::core_process::{CoreProcess as Server, server_binary};
 use tests::sign_in::{SESSION, SignedIn, sign_in};
-
-/// Builds the server binary (a no-op when it is up to date) and returns its path. Cargo says
-/// where it put it, so this works with any target directory.
-fn server_binary() -> PathBuf {
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "-p",
-            "supertokens-embedded-core",
-            "--bin",
-            "embedded-core",
-            "--message-format=json-render-diagnostics",
-        ])
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("cargo runs");
-    assert!(output.status.success(), "building embedded-core failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|msg| {
-            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "embedded-core"
-        })
-        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reports the embedded-core executable")
-}
-
-/// A running server and the URL it printed.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    /// Starts the binary on a free port with `args` (beside `--addr`) and waits for its URL.
-    fn start<I: AsRef<OsStr>>(binary: &std::path::Path, args: impl IntoIterator<Item = I>) -> Self {
-        let mut child = Command::new(binary)
-            .args(["--addr", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .to_owned();
-        Self { child, url }
-    }
-
-    fn client(&self) -> CoreClient {
-        let host = CoreHost {
-            domain: self.url.clone(),
-            base_path: String::new(),
-        };
-        CoreClient::http(vec![host], None, Duration::from_secs(5)).unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_sign_in_survives_a_kill() {

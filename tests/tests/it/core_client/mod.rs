@@ -2,6 +2,7 @@
 //! headers, query encoding, hosts (base paths, round robin, failover), 429 retries, timeouts,
 //! typed errors, the in-process transport, and the client of an instance.
 
+mod core_restart;
 mod failover;
 mod hosts;
 mod in_process;
