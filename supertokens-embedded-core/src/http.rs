@@ -71,11 +71,16 @@ impl From<StoreError> for CoreHttpError {
 }
 
 impl IntoResponse for CoreHttpError {
+    /// The message as one line of text: the real core ends its error bodies with a newline,
+    /// and clients that compare bodies compare that. (Its content type is `text/html`; this
+    /// core says `text/plain`, so a message that repeats request input is never rendered.)
     fn into_response(self) -> Response {
+        let mut body = self.message;
+        body.push('\n');
         (
             self.status,
             [("content-type", "text/plain; charset=utf-8")],
-            self.message,
+            body,
         )
             .into_response()
     }

@@ -190,7 +190,8 @@ impl Hosts {
                             method: call.method.to_string(),
                             path: call.path.to_owned(),
                             status: answer.status,
-                            body: String::from_utf8_lossy(&answer.body).into_owned(),
+                            // The core ends its messages with a newline.
+                            body: String::from_utf8_lossy(&answer.body).trim_end().to_owned(),
                         });
                     }
                     Err(AttemptError::Timeout) => return Err(CoreError::Timeout(timeout)),

@@ -31,7 +31,7 @@ async fn service_endpoints_versions_and_errors(t: Transport) {
 
     assert_eq!(
         h.raw("GET", "/no/such/path", &[], "").await,
-        (404, "Not found".into())
+        (404, "Not found\n".into())
     );
     assert_eq!(h.raw("GET", "/public/recipe/nothing", &[], "").await.0, 404);
     assert_eq!(h.raw("GET", "/recipe/signinup/code", &[], "").await.0, 405);
@@ -41,7 +41,7 @@ async fn service_endpoints_versions_and_errors(t: Transport) {
     assert_eq!(
         h.raw("GET", "/public/recipe/multitenancy/tenant/v2", &v, "")
             .await,
-        (400, "cdi-version 9.9 not supported".into())
+        (400, "cdi-version 9.9 not supported\n".into())
     );
     // /hello and /apiversion need no version; a missing version means the newest.
     assert_eq!(h.raw("GET", "/apiversion", &v, "").await.0, 200);
@@ -91,7 +91,7 @@ async fn api_key_is_required_when_configured(t: Transport) {
     // Without it, or with a wrong one: 401.
     assert_eq!(
         h.raw("GET", "/apiversion", &[], "").await,
-        (401, "Invalid API key".into())
+        (401, "Invalid API key\n".into())
     );
     let wrong_key = [("api-key", "not-the-key")];
     assert_eq!(h.raw("GET", "/apiversion", &wrong_key, "").await.0, 401);
@@ -229,14 +229,14 @@ async fn bad_input_is_a_400_never_a_500(t: Transport) {
     // Core messages.
     assert_eq!(
         h.raw("POST", "/public/recipe/signinup/code", &v, "{").await,
-        (400, "Invalid Json Input".into())
+        (400, "Invalid Json Input\n".into())
     );
     assert_eq!(
         h.raw("POST", "/public/recipe/signinup/code", &v, "{}")
             .await,
         (
             400,
-            "Please provide exactly one of email, phoneNumber or deviceId".into()
+            "Please provide exactly one of email, phoneNumber or deviceId\n".into()
         )
     );
     assert_eq!(
@@ -247,7 +247,7 @@ async fn bad_input_is_a_400_never_a_500(t: Transport) {
             r#"{"email": 5}"#
         )
         .await,
-        (400, "Field name 'email' is invalid in JSON input".into())
+        (400, "Field name 'email' is invalid in JSON input\n".into())
     );
     assert_eq!(
         h.raw(
@@ -259,7 +259,7 @@ async fn bad_input_is_a_400_never_a_500(t: Transport) {
         .await,
         (
             400,
-            "Field name 'preAuthSessionId' is invalid in JSON input".into()
+            "Field name 'preAuthSessionId' is invalid in JSON input\n".into()
         )
     );
     let mixed = json!({"preAuthSessionId": code.pre_auth_session_id, "linkCode": code.link_code, "deviceId": code.device_id, "userInputCode": code.user_input_code});
@@ -273,7 +273,7 @@ async fn bad_input_is_a_400_never_a_500(t: Transport) {
         .await,
         (
             400,
-            "Please provide exactly one of linkCode or deviceId+userInputCode".into()
+            "Please provide exactly one of linkCode or deviceId+userInputCode\n".into()
         )
     );
     let mismatch = json!({"preAuthSessionId": "abc", "deviceId": code.device_id, "userInputCode": code.user_input_code});
@@ -285,7 +285,7 @@ async fn bad_input_is_a_400_never_a_500(t: Transport) {
             &mismatch.to_string()
         )
         .await,
-        (400, "preAuthSessionId and deviceId doesn't match".into())
+        (400, "preAuthSessionId and deviceId doesn't match\n".into())
     );
     // Unknown fields are accepted (the reference SDKs send some).
     let extra = json!({"email": "extra@example.com", "shouldTryLinkingWithSessionUser": false});
