@@ -156,6 +156,7 @@ const APP_TABLES: &[&str] = &[
     "session_info",
     "session_signing_keys",
     "session_refresh_token_keys",
+    "user_metadata",
     "apps",
 ];
 

@@ -43,6 +43,7 @@ mod components;
 mod config;
 mod db_files;
 mod http;
+mod metadata;
 mod multitenancy;
 mod passwordless;
 mod request_log;

@@ -27,6 +27,7 @@ mod refresh_token;
 pub(crate) mod state;
 
 mod create;
+mod create_jwt;
 mod jwks;
 mod manage;
 mod refresh;
@@ -58,4 +59,5 @@ pub(crate) fn routes() -> Router<SharedState> {
         .route("/recipe/jwt/data", put(manage::update_jwt_data))
         .route("/.well-known/jwks.json", get(jwks::well_known_jwks))
         .route("/recipe/jwt/jwks", get(jwks::jwt_jwks))
+        .route("/recipe/jwt", post(create_jwt::create_jwt))
 }

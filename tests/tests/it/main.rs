@@ -8,6 +8,7 @@ mod custom_example;
 mod embedded_core;
 mod embedded_core_apps;
 mod embedded_core_durability;
+mod embedded_core_recipes;
 mod embedded_core_session;
 mod macros_runtime;
 mod passwordless_delivery;
