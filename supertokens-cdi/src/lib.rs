@@ -11,12 +11,14 @@
 #![deny(missing_docs)]
 
 mod clock;
+mod multitenancy;
 mod passwordless;
 mod secret;
 mod session;
 mod users;
 
 pub use clock::Clock;
+pub use multitenancy::*;
 pub use passwordless::*;
 pub use secret::Secret;
 pub use session::*;

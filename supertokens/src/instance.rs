@@ -51,6 +51,7 @@ pub(crate) struct Inner {
     pub(crate) session: SessionRecipe,
     pub(crate) session_frontend: session::api::Frontend,
     pub(crate) passwordless: Option<PasswordlessRecipe>,
+    pub(crate) multitenancy: crate::multitenancy::MultitenancyRecipe,
 }
 
 impl std::fmt::Debug for SuperTokens {
@@ -120,6 +121,8 @@ impl SuperTokens {
             core.clone(),
             config.clock().clone(),
         )?;
+        let multitenancy =
+            crate::multitenancy::MultitenancyRecipe::new(core.clone(), config.clock().clone());
         let passwordless = match config.passwordless() {
             Some(cfg) => Some(PasswordlessRecipe::new(cfg, app_info, core.clone())?),
             None => None,
@@ -133,6 +136,7 @@ impl SuperTokens {
                 session,
                 session_frontend,
                 passwordless,
+                multitenancy,
             }),
         })
     }
@@ -169,6 +173,11 @@ impl SuperTokens {
     /// revoke, list).
     pub fn session(&self) -> &SessionRecipe {
         &self.inner.session
+    }
+
+    /// The tenants of the app: create, update, list and remove them, and add users to them.
+    pub fn multitenancy(&self) -> &crate::multitenancy::MultitenancyRecipe {
+        &self.inner.multitenancy
     }
 
     /// The passwordless recipe, when enabled: its recipe functions for custom flows.

@@ -14,7 +14,7 @@ use http::{HeaderName, HeaderValue, Method, Request, Response};
 use crate::SuperTokens;
 use crate::future::BoxFuture;
 use crate::recipe::session::PendingChanges;
-use crate::recipe::{passwordless, session};
+use crate::recipe::{multitenancy, passwordless, session};
 
 /// The FDI routes of every enabled recipe (under `api_base_path`, `/auth` by default), for the
 /// instance set up by [`crate::init`].
@@ -33,9 +33,17 @@ impl SuperTokens {
     pub fn router(&self) -> axum::Router {
         let base = &self.config().app_info().api_base_path;
         let mut router = session::api::routes(self.session(), &self.inner.session_frontend, base);
+        let tenants = self.multitenancy();
         if let Some(recipe) = self.passwordless() {
-            router = router.merge(passwordless::api::routes(recipe, self.session(), base));
+            router = router.merge(passwordless::api::routes(
+                recipe,
+                self.session(),
+                tenants,
+                base,
+            ));
         }
+        let first_factors = self.passwordless().map_or(&[][..], |p| p.first_factors());
+        router = router.merge(multitenancy::api::routes(tenants, first_factors, base));
         router.layer(self.layer())
     }
 

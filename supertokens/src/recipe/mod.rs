@@ -1,4 +1,5 @@
-//! The recipes: [`session`] and [`passwordless`].
+//! The recipes: [`session`], [`passwordless`] and [`multitenancy`].
 
+pub mod multitenancy;
 pub mod passwordless;
 pub mod session;

@@ -11,6 +11,7 @@ mod embedded_core_durability;
 mod embedded_core_recipes;
 mod embedded_core_session;
 mod macros_runtime;
+mod multitenancy;
 mod passwordless_delivery;
 mod passwordless_flows;
 mod passwordless_functions;

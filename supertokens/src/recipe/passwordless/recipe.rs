@@ -190,6 +190,25 @@ impl PasswordlessRecipe {
         self.inner.contact
     }
 
+    /// The first factors this recipe offers (`otp-email`, `link-phone`, …), as tenants list
+    /// them: by contact method and flow.
+    pub fn first_factors(&self) -> &'static [&'static str] {
+        use {ContactMethod as C, FlowType as F};
+        match (self.inner.contact, self.inner.flow) {
+            (C::Email, F::UserInputCode) => &["otp-email"],
+            (C::Email, F::MagicLink) => &["link-email"],
+            (C::Email, F::UserInputCodeAndMagicLink) => &["otp-email", "link-email"],
+            (C::Phone, F::UserInputCode) => &["otp-phone"],
+            (C::Phone, F::MagicLink) => &["link-phone"],
+            (C::Phone, F::UserInputCodeAndMagicLink) => &["otp-phone", "link-phone"],
+            (C::EmailOrPhone, F::UserInputCode) => &["otp-email", "otp-phone"],
+            (C::EmailOrPhone, F::MagicLink) => &["link-email", "link-phone"],
+            (C::EmailOrPhone, F::UserInputCodeAndMagicLink) => {
+                &["otp-email", "otp-phone", "link-email", "link-phone"]
+            }
+        }
+    }
+
     /// The recipe functions (overrides applied), for calls this type has no shortcut for.
     pub fn functions(&self) -> &dyn PasswordlessFunctions {
         &*self.inner.functions

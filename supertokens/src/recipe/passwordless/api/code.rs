@@ -5,7 +5,7 @@ use axum::response::IntoResponse;
 use serde_json::json;
 use supertokens_rules::passwordless::ContactMethod;
 
-use super::context::{Ctx, check_limits};
+use super::context::{Ctx, check_first_factor, check_limits};
 use super::error::{ApiError, ApiResult, bad, is_unknown_tenant};
 use super::input::{ApiPost, check_linking_flag, string_field};
 use crate::core::CoreError;
@@ -45,6 +45,11 @@ pub(super) async fn create_code(State(ctx): State<Ctx>, post: ApiPost) -> ApiRes
         }
         (None, None) => return Err(bad("Please provide exactly one of email or phoneNumber")),
     };
+    let medium = match contact {
+        Contact::Email(_) => "-email",
+        Contact::Phone(_) => "-phone",
+    };
+    check_first_factor(&ctx, &tenant_id, |f| f.ends_with(medium)).await?;
     check_limits(&ctx, &parts, &contact, None).await?;
     let created = recipe
         .create_code(&tenant_id, contact.clone())

@@ -6,7 +6,7 @@ use http::HeaderMap;
 use serde_json::{Map, Value, json};
 use supertokens_rules::passwordless::FlowType;
 
-use super::context::Ctx;
+use super::context::{Ctx, check_first_factor};
 use super::error::{ApiError, ApiResult, bad};
 use super::input::{ApiPost, check_linking_flag, string_field};
 use crate::core::CoreError;
@@ -91,6 +91,8 @@ pub(super) async fn consume_code(State(ctx): State<Ctx>, post: ApiPost) -> ApiRe
         }
         _ => {}
     }
+    let kind = if link_code.is_some() { "link-" } else { "otp-" };
+    check_first_factor(&ctx, &tenant_id, |f| f.starts_with(kind)).await?;
     if recipe
         .device(
             &tenant_id,

@@ -11,7 +11,7 @@ use crate::recipe::session::SessionError;
 
 /// Why a request did not succeed.
 #[derive(Debug)]
-pub(super) enum ApiError {
+pub(crate) enum ApiError {
     /// 400 `{"message": …}`.
     BadInput(String),
     /// 200 `{"status":"GENERAL_ERROR","message": …}`.

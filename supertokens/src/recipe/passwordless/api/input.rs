@@ -14,7 +14,7 @@ const MAX_BODY: usize = 16 * 1024;
 
 /// The tenant of the request: the path's `{tenant}` segment, else `public`; a segment that
 /// cannot be a tenant id is a 404.
-pub(super) struct Tenant(pub(super) String);
+pub(crate) struct Tenant(pub(crate) String);
 
 impl<S: Send + Sync> FromRequestParts<S> for Tenant {
     type Rejection = ApiError;

@@ -12,16 +12,25 @@ mod error;
 mod exists;
 mod input;
 
+pub(crate) use error::ApiError;
+pub(crate) use input::Tenant;
+
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
 
 use super::config::PasswordlessApi;
 use super::recipe::PasswordlessRecipe;
+use crate::recipe::multitenancy::MultitenancyRecipe;
 use crate::recipe::session::SessionRecipe;
 use context::Ctx;
 
 /// The passwordless routes, at their full paths (`base` is the API base path).
-pub(crate) fn routes(recipe: &PasswordlessRecipe, session: &SessionRecipe, base: &str) -> Router {
+pub(crate) fn routes(
+    recipe: &PasswordlessRecipe,
+    session: &SessionRecipe,
+    tenants: &MultitenancyRecipe,
+    base: &str,
+) -> Router {
     let disabled = recipe.inner.disabled.clone();
     let endpoints: [(PasswordlessApi, &[&str], MethodRouter<Ctx>); 5] = [
         (
@@ -67,5 +76,6 @@ pub(crate) fn routes(recipe: &PasswordlessRecipe, session: &SessionRecipe, base:
     router.with_state(Ctx {
         recipe: recipe.clone(),
         session: session.clone(),
+        tenants: tenants.clone(),
     })
 }
