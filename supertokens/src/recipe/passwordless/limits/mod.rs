@@ -172,78 +172,34 @@ impl SendLimits {
         }
     }
 
-    /// At most `max` sends to one e-mail address or phone number requested from one client
-    /// network within `window`.
-    pub fn per_identifier(mut self, max: u32, window: Duration) -> Self {
-        self.per_identifier = Some((max, window));
-        self
-    }
-
-    /// No per-contact-and-network limit.
-    pub fn no_per_identifier_limit(mut self) -> Self {
-        self.per_identifier = None;
-        self
-    }
-
-    /// Growing waits between sends to one contact, counted over all networks.
-    pub fn contact_back_off(mut self, back_off: BackOff) -> Self {
-        self.contact_back_off = Some(back_off);
-        self
-    }
-
-    /// No waits between sends to one contact beyond the other limits.
-    pub fn no_contact_back_off(mut self) -> Self {
-        self.contact_back_off = None;
-        self
-    }
-
-    /// At most `max` sends requested from one client network (an IPv4 address, an IPv6 /64)
-    /// within `window`.
-    pub fn per_ip(mut self, max: u32, window: Duration) -> Self {
-        self.per_ip = Some((max, window));
-        self
-    }
-
-    /// No per-network limit.
-    pub fn no_per_ip_limit(mut self) -> Self {
-        self.per_ip = None;
-        self
-    }
-
-    /// The shortest time between two sends to the same device (a code and its resends).
-    pub fn resend_interval(mut self, interval: Duration) -> Self {
-        self.resend_interval = Some(interval);
-        self
-    }
-
-    /// No minimum time between resends.
-    pub fn no_resend_interval(mut self) -> Self {
-        self.resend_interval = None;
-        self
-    }
-
-    /// At most `max` sends, by e-mail and SMS together, by the whole app within `window`.
-    pub fn global(mut self, max: u32, window: Duration) -> Self {
-        self.global = Some((max, window));
-        self
-    }
-
-    /// No cap on the app's sends.
-    pub fn no_global_limit(mut self) -> Self {
-        self.global = None;
-        self
-    }
-
-    /// At most `max` SMS by the whole app within `window` (they cost money).
-    pub fn global_sms(mut self, max: u32, window: Duration) -> Self {
-        self.global_sms = Some((max, window));
-        self
-    }
-
-    /// No cap on the app's SMS.
-    pub fn no_global_sms_limit(mut self) -> Self {
-        self.global_sms = None;
-        self
+    setters! {
+        toggles:
+        /// At most `max` sends to one e-mail address or phone number requested from one client
+        /// network within `window`.
+        per_identifier(max: u32, window: Duration) = (max, window);
+        /// No per-contact-and-network limit.
+        no_per_identifier_limit;
+        /// Growing waits between sends to one contact, counted over all networks.
+        contact_back_off(back_off: BackOff) = back_off;
+        /// No waits between sends to one contact beyond the other limits.
+        no_contact_back_off;
+        /// At most `max` sends requested from one client network (an IPv4 address, an IPv6 /64)
+        /// within `window`.
+        per_ip(max: u32, window: Duration) = (max, window);
+        /// No per-network limit.
+        no_per_ip_limit;
+        /// The shortest time between two sends to the same device (a code and its resends).
+        resend_interval(interval: Duration) = interval;
+        /// No minimum time between resends.
+        no_resend_interval;
+        /// At most `max` sends, by e-mail and SMS together, by the whole app within `window`.
+        global(max: u32, window: Duration) = (max, window);
+        /// No cap on the app's sends.
+        no_global_limit;
+        /// At most `max` SMS by the whole app within `window` (they cost money).
+        global_sms(max: u32, window: Duration) = (max, window);
+        /// No cap on the app's SMS.
+        no_global_sms_limit;
     }
 
     setters! {
