@@ -14,6 +14,9 @@
 //                               code, "send a new code" → the newest code signs in (with
 //                               RESEND_INTERVAL=1: the resend is refused as too early, the page
 //                               says how long to wait, and the code already sent signs in)
+//   phone-tenant                web-js's Multitenancy recipe on tenant customer1: phone sign-in
+//                               through /auth/customer1/…, /sessioninfo and the token's tId
+//                               say customer1 → sign out
 //   theft                       header mode over plain HTTP: consume, refresh, first use of the
 //                               new access token, reuse of the old refresh token → theft
 //   walkthrough                 the README's curl walk-through, over plain HTTP in header mode
@@ -150,16 +153,17 @@ async function waitText(page, id, pattern) {
   }
 }
 
-async function openPage(context, transfer) {
+async function openPage(context, transfer, tenant = "public") {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const pageErrors = [];
   page.on("pageerror", (e) => pageErrors.push(String(e)));
   const api = recordApi(page);
-  await page.goto(`${WEBSITE_URL}/?transfer=${transfer}`);
+  await page.goto(`${WEBSITE_URL}/?transfer=${transfer}&tenant=${tenant}`);
   await page.waitForSelector('body[data-ready="true"]');
   check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
   equal(await page.evaluate(() => document.body.dataset.transfer), transfer, "page transfer method");
+  equal(await page.evaluate(() => document.body.dataset.tenant), tenant, "page tenant");
   await waitStep(page, "contact-step");
   return { page, api, pageErrors };
 }
@@ -284,6 +288,29 @@ async function phoneFlow(browser, transfer) {
     equal(info.headers["rid"], "anti-csrf", "app call through the interceptor: rid header");
 
     await assertRefresh(page, context, api, transfer, userId);
+    await assertSignOut(page, context, api);
+    check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
+  } finally {
+    await context.close();
+  }
+}
+
+// Web-js's Multitenancy recipe on tenant `customer1` (which the suite created in the core):
+// every passwordless call goes to /auth/customer1/…, and the session is the tenant's.
+async function tenantFlow(browser) {
+  const context = await browser.newContext();
+  try {
+    const tenant = "customer1";
+    const { page, api, pageErrors } = await openPage(context, "header", tenant);
+    const { code } = await askForCode(page, newPhone());
+    check(calls(api, `/auth/${tenant}/signinup/code`).at(-1)?.status === 200, "createCode did not go to the tenant's route");
+    await page.fill("#code", code);
+    await page.click("#verify");
+    await assertSignedIn(page, context, api, "header");
+    check(calls(api, `/auth/${tenant}/signinup/code/consume`).at(-1)?.status === 200, "consume did not go to the tenant's route");
+    equal((await page.locator("#tenant-id").textContent()).trim(), tenant, "/sessioninfo tenantId");
+    const payload = await page.evaluate(() => supertokensSession.getAccessTokenPayloadSecurely());
+    equal(payload.tId, tenant, "access token tId");
     await assertSignOut(page, context, api);
     check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
   } finally {
@@ -530,6 +557,7 @@ const FLOWS = {
   "email-link-cookie": (b) => emailLinkFlow(b, "cookie"),
   "email-link-header": (b) => emailLinkFlow(b, "header"),
   "phone-restart": (b) => phoneRestartFlow(b),
+  "phone-tenant": (b) => tenantFlow(b),
   theft: () => theft(),
   walkthrough: () => walkthrough(),
   "jsdom-header": () => jsdomFlow(),

@@ -29,11 +29,12 @@ pub const WEBJS_VERSION: &str = "0.16.0";
 
 /// The browser bundles the page needs, in the order they must load. Their names carry content
 /// hashes, fixed for the pinned version.
-const WEBJS_BUNDLES: [&str; 4] = [
+const WEBJS_BUNDLES: [&str; 5] = [
     "website.c7860dc40a39421c659b.js",
     "supertokens.a91fb11593adf048be46.js",
     "session.1e8cb79cef1389b3f612.js",
     "passwordless.06c921a336f28639c49c.js",
+    "multitenancy.9ec2e04361f295e02385.js",
 ];
 
 const PAGE: &str = include_str!("../page/index.html");
@@ -184,6 +185,7 @@ pub async fn session_info(session: SessionContainer) -> Json<Value> {
     Json(json!({
         "userId": session.user_id(),
         "sessionHandle": session.handle(),
+        "tenantId": session.tenant_id(),
         "accessTokenPayload": *payload,
     }))
 }
