@@ -16,7 +16,7 @@ use supertokens_cdi::Clock;
 use crate::components::migrations;
 use crate::config::EmbeddedCoreConfig;
 use crate::http::CoreHttpError;
-use crate::state::{CoreState, SharedState};
+use crate::state::{CoreState, SharedState, TenantIds};
 use crate::store::{Migration, Store, StoreError};
 
 /// The id of the app every core has.
@@ -156,6 +156,8 @@ const APP_TABLES: &[&str] = &[
     "session_info",
     "session_signing_keys",
     "session_refresh_token_keys",
+    "user_tenants",
+    "tenants",
     "apps",
 ];
 
@@ -166,11 +168,25 @@ impl Apps {
         clock: Clock,
         router: fn(SharedState) -> Router,
     ) -> Result<Arc<Self>, StoreError> {
-        let (store, listed) = Store::open_reading(&base.database, &migrations(), |conn| {
-            let mut stmt = conn.prepare("SELECT app_id, core_config FROM apps ORDER BY app_id")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<Result<Vec<(String, String)>, _>>()
-        })?;
+        let (store, (listed, tenants)) =
+            Store::open_reading(&base.database, &migrations(), |conn| {
+                let mut stmt =
+                    conn.prepare("SELECT app_id, core_config FROM apps ORDER BY app_id")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let apps = rows.collect::<Result<Vec<(String, String)>, _>>()?;
+                let mut stmt = conn.prepare("SELECT app_id, tenant_id FROM tenants")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let tenants = rows.collect::<Result<Vec<(String, String)>, _>>()?;
+                Ok((apps, tenants))
+            })?;
+        let tenants_of = |app_id: &str| {
+            TenantIds::new(
+                tenants
+                    .iter()
+                    .filter(|(app, _)| app == app_id)
+                    .map(|(_, tenant)| tenant.clone()),
+            )
+        };
         let store = Arc::new(store);
         let apps = Arc::new_cyclic(|this| Self {
             base,
@@ -186,21 +202,28 @@ impl Apps {
             let config = app_config(&apps.base, &core_config).map_err(|e| {
                 StoreError::Other(format!("the stored config of app `{app_id}`: {e}"))
             })?;
-            apps.insert(&app_id, config, core_config);
+            apps.insert(&app_id, config, core_config, tenants_of(&app_id));
         }
         if apps.get(PUBLIC).is_none() {
-            apps.insert(PUBLIC, apps.base.clone(), Map::new());
+            apps.insert(PUBLIC, apps.base.clone(), Map::new(), tenants_of(PUBLIC));
         }
         Ok(apps)
     }
 
-    fn insert(&self, app_id: &str, config: EmbeddedCoreConfig, core_config: Map<String, Value>) {
+    fn insert(
+        &self,
+        app_id: &str,
+        config: EmbeddedCoreConfig,
+        core_config: Map<String, Value>,
+        tenants: TenantIds,
+    ) {
         let state = Arc::new(CoreState::new(
             config,
             core_config,
             self.clock.clone(),
             self.store.clone(),
             self.this.clone(),
+            tenants,
         ));
         let app = App {
             router: (self.router)(state.clone()),
@@ -278,7 +301,12 @@ impl Apps {
             })
             .await
             .map_err(CoreHttpError::internal)?;
-        self.insert(app_id, config, core_config);
+        // An updated app keeps its tenants.
+        let tenants = existing
+            .as_ref()
+            .map(|a| a.state.tenants.clone())
+            .unwrap_or_default();
+        self.insert(app_id, config, core_config, tenants);
         Ok(existing.is_none())
     }
 
