@@ -116,26 +116,32 @@ pub(crate) fn app_config(
 
 /// An app id as the real core takes it: trimmed, lowercased, letters, digits and hyphens.
 pub(crate) fn normalise_app_id(app_id: &str) -> Result<String, CoreHttpError> {
-    let id = app_id.trim().to_lowercase();
-    if id.is_empty() {
-        return Err(CoreHttpError::bad_request(
-            "appId should not be an empty String",
-        ));
-    }
-    if id.starts_with("appid-") {
-        return Err(CoreHttpError::bad_request(
-            "appId must not start with 'appid-'",
-        ));
-    }
-    if !id
+    normalise_id(app_id, "appId", &[])
+}
+
+/// An app or tenant id (`name` says which) as the real core takes it: trimmed, lowercased, not
+/// empty, not one of `reserved`, not `appid-…`, only letters, digits and hyphens.
+pub(crate) fn normalise_id(
+    raw: &str,
+    name: &str,
+    reserved: &[&str],
+) -> Result<String, CoreHttpError> {
+    let id = raw.trim().to_lowercase();
+    let refusal = if id.is_empty() {
+        format!("{name} should not be an empty String")
+    } else if reserved.contains(&id.as_str()) {
+        format!("Cannot use '{id}' as a {name}")
+    } else if id.starts_with("appid-") {
+        format!("{name} must not start with 'appid-'")
+    } else if !id
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return Err(CoreHttpError::bad_request(
-            "appId can only contain letters, numbers and hyphens",
-        ));
-    }
-    Ok(id)
+        format!("{name} can only contain letters, numbers and hyphens")
+    } else {
+        return Ok(id);
+    };
+    Err(CoreHttpError::bad_request(refusal))
 }
 
 /// The apps other than `public`, with the core config each was given.

@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::apps::{Apps, PUBLIC, app_config};
+use crate::apps::{Apps, PUBLIC, app_config, normalise_id};
 use crate::http::{CoreHttpError, CoreJson, Scope};
 use crate::state::SharedState;
 use crate::store::Migration;
@@ -43,10 +43,13 @@ pub(crate) fn routes() -> Router<SharedState> {
         )
         .route("/recipe/multitenancy/tenant/list/v2", get(list_tenants))
         .route("/recipe/multitenancy/tenant/remove", post(remove_tenant))
-        .route("/recipe/multitenancy/tenant/user", post(associate_user))
+        .route(
+            "/recipe/multitenancy/tenant/user",
+            post(|state, scope, body| with_user(state, scope, body, associate)),
+        )
         .route(
             "/recipe/multitenancy/tenant/user/remove",
-            post(disassociate_user),
+            post(|state, scope, body| with_user(state, scope, body, disassociate)),
         )
 }
 
@@ -56,31 +59,7 @@ const RESERVED: &[&str] = &["recipe", "config", "users", "hello"];
 /// A tenant id as the real core takes it (`Utils.normalizeAndValidateTenantId`): trimmed,
 /// lowercased, letters, digits and hyphens, not a reserved word, not `appid-…`.
 pub(crate) fn normalise_tenant_id(raw: &str) -> Result<String, CoreHttpError> {
-    let id = raw.trim().to_lowercase();
-    if id.is_empty() {
-        return Err(CoreHttpError::bad_request(
-            "tenantId should not be an empty String",
-        ));
-    }
-    if RESERVED.contains(&id.as_str()) {
-        return Err(CoreHttpError::bad_request(format!(
-            "Cannot use '{id}' as a tenantId"
-        )));
-    }
-    if id.starts_with("appid-") {
-        return Err(CoreHttpError::bad_request(
-            "tenantId must not start with 'appid-'",
-        ));
-    }
-    if !id
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Err(CoreHttpError::bad_request(
-            "tenantId can only contain letters, numbers and hyphens",
-        ));
-    }
-    Ok(id)
+    normalise_id(raw, "tenantId", RESERVED)
 }
 
 fn forbidden(message: &str) -> CoreHttpError {
@@ -378,12 +357,6 @@ async fn list_tenants(
     Ok(Json(json!({"status": "OK", "tenants": tenants})))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RemoveTenantRequest {
-    tenant_id: String,
-}
-
 /// The tables holding a tenant's own data, each with `app_id` and `tenant_id` columns (codes
 /// before the devices they belong to).
 const TENANT_TABLES: &[&str] = &[
@@ -399,9 +372,12 @@ const TENANT_TABLES: &[&str] = &[
 async fn remove_tenant(
     State(state): State<SharedState>,
     scope: Scope,
-    CoreJson(body): CoreJson<RemoveTenantRequest>,
+    CoreJson(body): CoreJson<Map<String, Value>>,
 ) -> Result<Json<Value>, CoreHttpError> {
-    let tenant = normalise_tenant_id(&body.tenant_id)?;
+    let Some(Value::String(tenant)) = body.get("tenantId") else {
+        return Err(invalid_field("tenantId"));
+    };
+    let tenant = normalise_tenant_id(tenant)?;
     if tenant == PUBLIC {
         return Err(forbidden(
             "Cannot delete public tenant, use remove app API instead",
@@ -437,86 +413,77 @@ struct UserTenantRequest {
     recipe_user_id: Option<Value>,
 }
 
-/// The user id of an association request, trimmed, with the real core's messages.
-fn user_id_of(body: UserTenantRequest) -> Result<String, CoreHttpError> {
-    let Some(Value::String(id)) = body.recipe_user_id else {
+/// A change to a user's tenants, and its answer.
+type UserChange = fn(&Connection, &Scope, users::UserRow) -> rusqlite::Result<Value>;
+
+/// Runs an association change for the request's user in one transaction: the user id comes
+/// trimmed, with the real core's messages, and an id the app does not have is answered
+/// `UNKNOWN_USER_ID_ERROR`.
+async fn with_user(
+    State(state): State<SharedState>,
+    scope: Scope,
+    CoreJson(body): CoreJson<UserTenantRequest>,
+    change: UserChange,
+) -> Result<Json<Value>, CoreHttpError> {
+    let Some(Value::String(user_id)) = body.recipe_user_id else {
         return Err(invalid_field("recipeUserId"));
     };
-    let id = id.trim().to_owned();
-    if id.is_empty() {
+    let user_id = user_id.trim().to_owned();
+    if user_id.is_empty() {
         return Err(CoreHttpError::bad_request(
             "Field name 'userId' cannot be an empty String",
         ));
     }
-    Ok(id)
+    let answer = state
+        .store
+        .write(move |tx| {
+            Ok(match users::user_by_id(tx, &scope.app_id, &user_id)? {
+                None => json!({"status": "UNKNOWN_USER_ID_ERROR"}),
+                Some(user) => change(tx, &scope, user)?,
+            })
+        })
+        .await?;
+    Ok(Json(answer))
 }
 
 /// `POST [/appid-<a>]/<t>/recipe/multitenancy/tenant/user`: associates a user of the app with
 /// the tenant, unless another user there has its e-mail or phone number.
-async fn associate_user(
-    State(state): State<SharedState>,
-    scope: Scope,
-    CoreJson(body): CoreJson<UserTenantRequest>,
-) -> Result<Json<Value>, CoreHttpError> {
-    let user_id = user_id_of(body)?;
-    let status = state
-        .store
-        .write(move |tx| {
-            let Some(user) = users::user_by_id(tx, &scope.app_id, &user_id)? else {
-                return Ok(json!({"status": "UNKNOWN_USER_ID_ERROR"}));
-            };
-            if user.tenant_ids.contains(&scope.tenant_id) {
-                return Ok(json!({"status": "OK", "wasAlreadyAssociated": true}));
-            }
-            let taken = users::contact_taken(
-                tx,
-                &scope.app_id,
-                &scope.tenant_id,
-                &user.id,
-                user.email.as_deref(),
-                user.phone_number.as_deref(),
-            )?;
-            Ok(match taken {
-                Some(Contact::Email(_)) => json!({"status": "EMAIL_ALREADY_EXISTS_ERROR"}),
-                Some(Contact::Phone(_)) => json!({"status": "PHONE_NUMBER_ALREADY_EXISTS_ERROR"}),
-                None => {
-                    users::add_to_tenant(tx, &scope.app_id, &scope.tenant_id, &user)?;
-                    json!({"status": "OK", "wasAlreadyAssociated": false})
-                }
-            })
-        })
-        .await?;
-    Ok(Json(status))
+fn associate(tx: &Connection, scope: &Scope, user: users::UserRow) -> rusqlite::Result<Value> {
+    if user.tenant_ids.contains(&scope.tenant_id) {
+        return Ok(json!({"status": "OK", "wasAlreadyAssociated": true}));
+    }
+    let taken = users::contact_taken(
+        tx,
+        &scope.app_id,
+        &scope.tenant_id,
+        &user.id,
+        user.email.as_deref(),
+        user.phone_number.as_deref(),
+    )?;
+    Ok(match taken {
+        Some(Contact::Email(_)) => json!({"status": "EMAIL_ALREADY_EXISTS_ERROR"}),
+        Some(Contact::Phone(_)) => json!({"status": "PHONE_NUMBER_ALREADY_EXISTS_ERROR"}),
+        None => {
+            users::add_to_tenant(tx, &scope.app_id, &scope.tenant_id, &user)?;
+            json!({"status": "OK", "wasAlreadyAssociated": false})
+        }
+    })
 }
 
 /// `POST [/appid-<a>]/<t>/recipe/multitenancy/tenant/user/remove`: takes a user out of the
 /// tenant and ends its sessions there; the user stays in the app.
-async fn disassociate_user(
-    State(state): State<SharedState>,
-    scope: Scope,
-    CoreJson(body): CoreJson<UserTenantRequest>,
-) -> Result<Json<Value>, CoreHttpError> {
-    let user_id = user_id_of(body)?;
-    let status = state
-        .store
-        .write(move |tx| {
-            if users::user_by_id(tx, &scope.app_id, &user_id)?.is_none() {
-                return Ok(json!({"status": "UNKNOWN_USER_ID_ERROR"}));
-            }
-            let removed = tx
-                .prepare_cached(
-                    "DELETE FROM user_tenants WHERE app_id = ?1 AND tenant_id = ?2 AND user_id = ?3",
-                )?
-                .execute(params![scope.app_id, scope.tenant_id, user_id])?;
-            tx.prepare_cached(
-                "DELETE FROM session_info
-                 WHERE app_id = ?1 AND tenant_id = ?2 AND (user_id = ?3 OR recipe_user_id = ?3)",
-            )?
-            .execute(params![scope.app_id, scope.tenant_id, user_id])?;
-            Ok(json!({"status": "OK", "wasAssociated": removed > 0}))
-        })
-        .await?;
-    Ok(Json(status))
+fn disassociate(tx: &Connection, scope: &Scope, user: users::UserRow) -> rusqlite::Result<Value> {
+    let removed = tx
+        .prepare_cached(
+            "DELETE FROM user_tenants WHERE app_id = ?1 AND tenant_id = ?2 AND user_id = ?3",
+        )?
+        .execute(params![scope.app_id, scope.tenant_id, user.id])?;
+    tx.prepare_cached(
+        "DELETE FROM session_info
+         WHERE app_id = ?1 AND tenant_id = ?2 AND (user_id = ?3 OR recipe_user_id = ?3)",
+    )?
+    .execute(params![scope.app_id, scope.tenant_id, user.id])?;
+    Ok(json!({"status": "OK", "wasAssociated": removed > 0}))
 }
 
 #[cfg(test)]
