@@ -782,6 +782,38 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn users_of_the_one_tenant_schema_keep_their_tenant_after_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = crate::config::Database::File(dir.path().join("core.db"));
+        let old = crate::store::Store::open(&database, &MIGRATIONS[..1]).unwrap();
+        old.write(|tx| {
+            tx.execute(
+                "INSERT INTO passwordless_users
+                     (app_id, user_id, tenant_id, email, phone_number, time_joined)
+                 VALUES ('public', 'u1', 't1', 'a@example.com', NULL, 5)",
+                [],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        drop(old);
+        let store = crate::store::Store::open(&database, MIGRATIONS).unwrap();
+        let (by_id, by_contact) = store
+            .read(|conn| {
+                Ok((
+                    user_by_id(conn, "public", "u1")?.unwrap(),
+                    user_by_contact(conn, "public", "t1", &Contact::email("A@example.com"))?,
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!(by_id.tenant_ids, ["t1"]);
+        assert_eq!(by_id.email.as_deref(), Some("a@example.com"));
+        assert_eq!(by_contact.map(|u| u.id).as_deref(), Some("u1"));
+    }
+
     #[test]
     fn search_tags_are_split_on_semicolons_lowercased_and_trimmed() {
         assert_eq!(
