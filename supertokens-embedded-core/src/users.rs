@@ -1,6 +1,6 @@
 //! Users: storage of passwordless users and the user endpoints (`/user/id`,
-//! `/<t>/users/by-accountinfo`, `/recipe/user`, `/user/remove`, `/users/count`) and
-//! `/<t>/recipe/multitenancy/tenant/v2`.
+//! `/<t>/users/by-accountinfo`, `/recipe/user`, `/user/remove`, `[/<t>]/users/count`, and
+//! `[/<t>]/users`, the tenant's users a page at a time or the dashboard's search over them).
 //!
 //! A user here has exactly one login method, `passwordless`; there is no account linking, so
 //! `isPrimaryUser` is always false and the user id is the recipe user id. A user belongs to the
@@ -634,21 +634,24 @@ pub(super) fn search_tags(raw: Option<&str>) -> Vec<String> {
         .collect()
 }
 
-/// Whether a user matches the dashboard's search: an e-mail starting with one of `emails` (or
-/// whose domain does), or a phone number starting with one of `phones`.
+/// Whether a user matches the dashboard's search as the real core's storage searches: when
+/// e-mails are given, an e-mail starting with one of them (or whose domain does), and when phone
+/// numbers are given, a phone number starting with one of them.
 fn matches_search(user: &UserRow, emails: &[String], phones: &[String]) -> bool {
-    let email_hit = user.email.as_deref().is_some_and(|e| {
-        emails.iter().any(|tag| {
-            e.starts_with(tag.as_str())
-                || e.split_once('@')
-                    .is_some_and(|(_, domain)| domain.starts_with(tag.as_str()))
-        })
-    });
-    let phone_hit = user
-        .phone_number
-        .as_deref()
-        .is_some_and(|p| phones.iter().any(|tag| p.starts_with(tag.as_str())));
-    email_hit || phone_hit
+    let email_hit = emails.is_empty()
+        || user.email.as_deref().is_some_and(|e| {
+            emails.iter().any(|tag| {
+                e.starts_with(tag.as_str())
+                    || e.split_once('@')
+                        .is_some_and(|(_, domain)| domain.starts_with(tag.as_str()))
+            })
+        });
+    let phone_hit = phones.is_empty()
+        || user
+            .phone_number
+            .as_deref()
+            .is_some_and(|p| phones.iter().any(|tag| p.starts_with(tag.as_str())));
+    email_hit && phone_hit
 }
 
 /// `GET [/<t>]/users`: the tenant's users a page at a time, ordered by time joined, or the
@@ -698,8 +701,9 @@ async fn list_users(
                 .ok_or_else(|| CoreHttpError::bad_request("invalid pagination token"))?,
         ),
     };
-    // Only e-mail and phone searches can find passwordless users (providers are third-party's).
-    let search_passwordless = !emails.is_empty() || !phones.is_empty();
+    // As in the real core, passwordless users are searched only by e-mail and phone: a search
+    // that names a provider looks at third-party users alone.
+    let search_passwordless = providers.is_empty();
     if !include_passwordless || (searching && !search_passwordless) {
         return Ok(Json(serde_json::json!({"status": "OK", "users": []})));
     }
@@ -708,13 +712,15 @@ async fn list_users(
     } else {
         (">", "ASC")
     };
+    // Users who joined in the same millisecond come by descending id either way, as in the real
+    // core.
     let sql = format!(
         "SELECT {USER_COLUMNS} FROM user_tenants ut
          JOIN passwordless_users u ON u.app_id = ut.app_id AND u.user_id = ut.user_id
          WHERE ut.app_id = ?1 AND ut.tenant_id = ?2
            AND (?3 IS NULL OR u.time_joined {cmp} ?3
-                OR (u.time_joined = ?3 AND u.user_id {cmp}= ?4))
-         ORDER BY u.time_joined {order}, u.user_id {order}"
+                OR (u.time_joined = ?3 AND u.user_id <= ?4))
+         ORDER BY u.time_joined {order}, u.user_id DESC"
     );
     let users = state
         .store
