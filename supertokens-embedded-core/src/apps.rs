@@ -16,7 +16,7 @@ use supertokens_cdi::Clock;
 use crate::components::migrations;
 use crate::config::EmbeddedCoreConfig;
 use crate::http::CoreHttpError;
-use crate::state::{CoreState, SharedState};
+use crate::state::{CoreState, SharedState, TenantIds};
 use crate::store::{Migration, Store, StoreError};
 
 /// The id of the app every core has.
@@ -116,26 +116,32 @@ pub(crate) fn app_config(
 
 /// An app id as the real core takes it: trimmed, lowercased, letters, digits and hyphens.
 pub(crate) fn normalise_app_id(app_id: &str) -> Result<String, CoreHttpError> {
-    let id = app_id.trim().to_lowercase();
-    if id.is_empty() {
-        return Err(CoreHttpError::bad_request(
-            "appId should not be an empty String",
-        ));
-    }
-    if id.starts_with("appid-") {
-        return Err(CoreHttpError::bad_request(
-            "appId must not start with 'appid-'",
-        ));
-    }
-    if !id
+    normalise_id(app_id, "appId", &[])
+}
+
+/// An app or tenant id (`name` says which) as the real core takes it: trimmed, lowercased, not
+/// empty, not one of `reserved`, not `appid-…`, only letters, digits and hyphens.
+pub(crate) fn normalise_id(
+    raw: &str,
+    name: &str,
+    reserved: &[&str],
+) -> Result<String, CoreHttpError> {
+    let id = raw.trim().to_lowercase();
+    let refusal = if id.is_empty() {
+        format!("{name} should not be an empty String")
+    } else if reserved.contains(&id.as_str()) {
+        format!("Cannot use '{id}' as a {name}")
+    } else if id.starts_with("appid-") {
+        format!("{name} must not start with 'appid-'")
+    } else if !id
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return Err(CoreHttpError::bad_request(
-            "appId can only contain letters, numbers and hyphens",
-        ));
-    }
-    Ok(id)
+        format!("{name} can only contain letters, numbers and hyphens")
+    } else {
+        return Ok(id);
+    };
+    Err(CoreHttpError::bad_request(refusal))
 }
 
 /// The apps other than `public`, with the core config each was given.
@@ -157,6 +163,8 @@ const APP_TABLES: &[&str] = &[
     "session_signing_keys",
     "session_refresh_token_keys",
     "user_metadata",
+    "user_tenants",
+    "tenants",
     "apps",
 ];
 
@@ -167,11 +175,25 @@ impl Apps {
         clock: Clock,
         router: fn(SharedState) -> Router,
     ) -> Result<Arc<Self>, StoreError> {
-        let (store, listed) = Store::open_reading(&base.database, &migrations(), |conn| {
-            let mut stmt = conn.prepare("SELECT app_id, core_config FROM apps ORDER BY app_id")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<Result<Vec<(String, String)>, _>>()
-        })?;
+        let (store, (listed, tenants)) =
+            Store::open_reading(&base.database, &migrations(), |conn| {
+                let mut stmt =
+                    conn.prepare("SELECT app_id, core_config FROM apps ORDER BY app_id")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let apps = rows.collect::<Result<Vec<(String, String)>, _>>()?;
+                let mut stmt = conn.prepare("SELECT app_id, tenant_id FROM tenants")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let tenants = rows.collect::<Result<Vec<(String, String)>, _>>()?;
+                Ok((apps, tenants))
+            })?;
+        let tenants_of = |app_id: &str| {
+            TenantIds::new(
+                tenants
+                    .iter()
+                    .filter(|(app, _)| app == app_id)
+                    .map(|(_, tenant)| tenant.clone()),
+            )
+        };
         let store = Arc::new(store);
         let apps = Arc::new_cyclic(|this| Self {
             base,
@@ -187,21 +209,28 @@ impl Apps {
             let config = app_config(&apps.base, &core_config).map_err(|e| {
                 StoreError::Other(format!("the stored config of app `{app_id}`: {e}"))
             })?;
-            apps.insert(&app_id, config, core_config);
+            apps.insert(&app_id, config, core_config, tenants_of(&app_id));
         }
         if apps.get(PUBLIC).is_none() {
-            apps.insert(PUBLIC, apps.base.clone(), Map::new());
+            apps.insert(PUBLIC, apps.base.clone(), Map::new(), tenants_of(PUBLIC));
         }
         Ok(apps)
     }
 
-    fn insert(&self, app_id: &str, config: EmbeddedCoreConfig, core_config: Map<String, Value>) {
+    fn insert(
+        &self,
+        app_id: &str,
+        config: EmbeddedCoreConfig,
+        core_config: Map<String, Value>,
+        tenants: TenantIds,
+    ) {
         let state = Arc::new(CoreState::new(
             config,
             core_config,
             self.clock.clone(),
             self.store.clone(),
             self.this.clone(),
+            tenants,
         ));
         let app = App {
             router: (self.router)(state.clone()),
@@ -279,7 +308,12 @@ impl Apps {
             })
             .await
             .map_err(CoreHttpError::internal)?;
-        self.insert(app_id, config, core_config);
+        // An updated app keeps its tenants.
+        let tenants = existing
+            .as_ref()
+            .map(|a| a.state.tenants.clone())
+            .unwrap_or_default();
+        self.insert(app_id, config, core_config, tenants);
         Ok(existing.is_none())
     }
 

@@ -8,7 +8,7 @@ use supertokens_cdi::ApiVersionResponse;
 use crate::cdi_version::SERVED_CDI_VERSIONS;
 use crate::state::SharedState;
 use crate::store::Migration;
-use crate::{apps, metadata, multitenancy, passwordless, session, users};
+use crate::{apps, metadata, multitenancy, passwordless, session, tenants, users};
 
 /// Every component's schema migrations, applied at open.
 pub(crate) fn migrations() -> Vec<Migration> {
@@ -18,6 +18,7 @@ pub(crate) fn migrations() -> Vec<Migration> {
     all.extend_from_slice(session::MIGRATIONS);
     all.extend_from_slice(apps::MIGRATIONS);
     all.extend_from_slice(metadata::MIGRATIONS);
+    all.extend_from_slice(tenants::MIGRATIONS);
     all
 }
 
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> Router<SharedState> {
         .merge(session::routes())
         .merge(multitenancy::routes())
         .merge(metadata::routes())
+        .merge(tenants::routes())
 }
 
 async fn hello() -> &'static str {

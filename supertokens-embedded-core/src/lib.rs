@@ -51,6 +51,7 @@ mod service;
 mod session;
 mod state;
 mod store;
+mod tenants;
 mod users;
 
 pub use config::{Database, EmbeddedCoreConfig};

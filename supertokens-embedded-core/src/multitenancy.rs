@@ -85,20 +85,12 @@ async fn list_apps(
         "Only the public tenantId and public appId is allowed to list all apps associated with \
          this connection uri domain",
     )?;
-    let apps: Vec<Value> = apps(&state)?
-        .list()
-        .into_iter()
-        .map(|(app_id, app)| {
-            json!({
-                "appId": app_id,
-                "tenants": [{
-                    "tenantId": PUBLIC,
-                    "thirdParty": {"providers": []},
-                    "coreConfig": app.state.core_config,
-                }],
-            })
-        })
-        .collect();
+    let mut listed = Vec::new();
+    for (app_id, app) in apps(&state)?.list() {
+        let tenants = crate::tenants::tenants_json(&app.state, &app_id).await?;
+        listed.push(json!({"appId": app_id, "tenants": tenants}));
+    }
+    let apps = listed;
     Ok(Json(json!({"status": "OK", "apps": apps})))
 }
 

@@ -203,7 +203,9 @@ fn gate(state: &CoreState, req: &mut Request<Body>) -> Result<(), CoreHttpError>
     }
     let public_path = path == "/.well-known/jwks.json";
     let version_free = public_path || path == "/apiversion";
-    let tenant_lookup = path == "/recipe/multitenancy/tenant/v2";
+    // Asking for a tenant that does not exist is answered by its handler.
+    let tenant_lookup =
+        path == "/recipe/multitenancy/tenant/v2" && req.method() == axum::http::Method::GET;
     if !public_path && let Some(expected) = &state.config.api_key {
         let given = api_key_of(req.headers());
         let valid = given.is_some_and(|given| {
@@ -221,7 +223,7 @@ fn gate(state: &CoreState, req: &mut Request<Body>) -> Result<(), CoreHttpError>
         }
     }
     let scope = req.extensions().get::<Scope>().cloned().unwrap_or_default();
-    if scope.tenant_id != "public" && !tenant_lookup {
+    if !tenant_lookup && !state.tenants.contains(&scope.tenant_id) {
         return Err(not_found_error(&scope));
     }
     if !version_free {

@@ -1,6 +1,7 @@
 //! The state every handler of the embedded core shares.
 
-use std::sync::{Arc, Weak};
+use std::collections::BTreeSet;
+use std::sync::{Arc, RwLock, Weak};
 
 use supertokens_cdi::Clock;
 
@@ -23,6 +24,43 @@ pub(crate) struct CoreState {
     pub(crate) apps: Weak<Apps>,
     pub(crate) session: SessionState,
     pub(crate) passwordless: PasswordlessState,
+    /// The app's tenants other than `public` (the `tenants` table's ids), for the gate. Shared
+    /// with the state that replaces this one when the app's config changes.
+    pub(crate) tenants: TenantIds,
+}
+
+/// The ids of an app's created tenants, kept in step with the `tenants` table.
+#[derive(Clone, Default)]
+pub(crate) struct TenantIds(Arc<RwLock<BTreeSet<String>>>);
+
+impl TenantIds {
+    pub(crate) fn new(ids: impl IntoIterator<Item = String>) -> Self {
+        Self(Arc::new(RwLock::new(ids.into_iter().collect())))
+    }
+
+    /// Whether requests may name this tenant: `public`, or one created in the app.
+    pub(crate) fn contains(&self, tenant_id: &str) -> bool {
+        tenant_id == crate::apps::PUBLIC
+            || self
+                .0
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(tenant_id)
+    }
+
+    pub(crate) fn insert(&self, tenant_id: &str) {
+        self.write().insert(tenant_id.to_owned());
+    }
+
+    pub(crate) fn remove(&self, tenant_id: &str) {
+        self.write().remove(tenant_id);
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeSet<String>> {
+        self.0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl CoreState {
@@ -33,9 +71,11 @@ impl CoreState {
         clock: Clock,
         store: Arc<Store>,
         apps: Weak<Apps>,
+        tenants: TenantIds,
     ) -> Self {
         Self {
             apps,
+            tenants,
             core_config,
             session: SessionState::new(&config),
             passwordless: PasswordlessState::default(),

@@ -39,6 +39,7 @@ impl Harness {
             clock,
             Arc::new(store),
             std::sync::Weak::new(),
+            Default::default(),
         ));
         Self {
             router: super::routes().with_state(state.clone()),
