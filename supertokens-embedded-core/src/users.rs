@@ -477,7 +477,8 @@ async fn update_user(
                     )));
                 }
             }
-            for table in ["passwordless_users", "user_tenants"] {
+            // As in the real core, the user's metadata goes with them.
+            for table in ["passwordless_users", "user_tenants", "user_metadata"] {
                 tx.prepare_cached(&format!(
                     "UPDATE {table} SET email = ?3, phone_number = ?4
                      WHERE app_id = ?1 AND user_id = ?2"
@@ -514,7 +515,8 @@ async fn remove_user(
     state
         .store
         .write(move |tx| {
-            for table in ["passwordless_users", "user_tenants"] {
+            // As in the real core, the user's metadata goes with them.
+            for table in ["passwordless_users", "user_tenants", "user_metadata"] {
                 tx.prepare_cached(&format!(
                     "DELETE FROM {table} WHERE app_id = ?1 AND user_id = ?2"
                 ))?

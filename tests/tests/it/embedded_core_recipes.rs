@@ -161,6 +161,12 @@ async fn user_metadata_merges_removes_and_stays_in_its_app() {
     assert_eq!(metadata(&h, "", "u1").await, json!({}));
     assert_eq!(metadata(&h, "/appid-other", "u1").await, json!({ "x": 1 }));
 
+    // Removing a user removes their metadata.
+    update(&h, "", "u2", json!({ "a": 1 })).await;
+    let r = call(&h, Method::POST, "/user/remove", json!({ "userId": "u2" })).await;
+    assert_eq!(r.body["status"], "OK", "{}", r.text);
+    assert_eq!(metadata(&h, "", "u2").await, json!({}));
+
     let r = call(&h, Method::GET, "/recipe/user/metadata", Value::Null).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.text, "Field name 'userId' is missing in GET request\n");
