@@ -47,6 +47,7 @@ async fn session_info(session: SessionContainer) -> Json<Value> {
     Json(json!({
         "userId": session.user_id(),
         "sessionHandle": session.handle(),
+        "tenantId": session.tenant_id(),
         "accessTokenPayload": session.access_token_payload(),
     }))
 }

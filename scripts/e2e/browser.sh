@@ -10,7 +10,8 @@
 #   header_mode  the README's curl walk-through and the token-theft scenario, over plain HTTP;
 #                supertokens-web-js in Node.js with jsdom (header mode, as a non-browser client)
 #   quickstart on a remote core: SUPERTOKENS_CONNECTION_URI and SUPERTOKENS_API_KEY pointing at
-#                the embedded-core server, so the SDK speaks the CDI over HTTP
+#                the embedded-core server, so the SDK speaks the CDI over HTTP; and there, a
+#                sign-in on tenant customer1 through web-js's Multitenancy recipe
 # Prints `N passed, N failed` last and fails when any flow fails.
 set -euo pipefail
 source "$(dirname "$0")/../../e2e/lib.sh"
@@ -77,7 +78,16 @@ rm -f "$E2E_TMP/quickstart.log"
 SUPERTOKENS_CONNECTION_URI="http://127.0.0.1:$CORE_PORT" SUPERTOKENS_API_KEY=e2e-secret-key \
     run_example quickstart
 e2e_wait quickstart "http://127.0.0.1:3000/"
-ACCESS_TOKEN_LIFETIME_SECS=$REMOTE_LIFETIME e2e_flows quickstart phone-cookie
+# A tenant for the phone-tenant flow, created as a backend would: through the core's API.
+node -e '
+  fetch(process.argv[1] + "/recipe/multitenancy/tenant/v2", {
+    method: "PUT",
+    headers: { "api-key": "e2e-secret-key", "content-type": "application/json" },
+    body: JSON.stringify({ tenantId: "customer1", firstFactors: ["otp-phone"] }),
+  }).then(async (r) => { if (!r.ok) throw new Error(`${r.status} ${await r.text()}`); })
+    .catch((e) => { console.error(`creating tenant customer1: ${e.message}`); process.exit(1); });
+' "http://127.0.0.1:$CORE_PORT"
+ACCESS_TOKEN_LIFETIME_SECS=$REMOTE_LIFETIME e2e_flows quickstart phone-cookie phone-tenant
 e2e_stop_all
 
 e2e_end
