@@ -11,7 +11,12 @@
 # own files are never changed.
 #
 # e2e/python/expected-failures.txt lists the tests expected to fail, each with its reason; the
-# suite fails when any other test fails or a listed one passes. Prints `N passed, N failed` last.
+# suite fails when any other test fails or a listed one passes. Prints `N passed, N failed` last,
+# where "failed" counts the tests whose outcome is not the expected one.
+#
+# For investigating: CONFORMANCE_CORE_BIN=<path> runs that server instead of building one;
+# CONFORMANCE_KEEP_LOG=<path> keeps the core's request log there (and the outcomes beside it,
+# <path>.report.json).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -56,32 +61,13 @@ FILES=(
     tests/test_session.py
 )
 
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/supertokens-python-conformance.XXXXXX")"
-CORE_PID=""
-ENDED=0
-on_exit() {
-    local status=$?
-    if [ -n "$CORE_PID" ]; then
-        kill "$CORE_PID" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$CORE_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$CORE_PID" 2>/dev/null || true
-        wait "$CORE_PID" 2>/dev/null || true
-    fi
-    if [ "${KEEP_CONFORMANCE_TMP:-}" = 1 ]; then
-        echo "kept $TMP"
-    else
-        rm -rf "$TMP"
-    fi
-    if [ "$ENDED" -eq 0 ]; then
-        echo "the suite stopped early (exit status $status)"
-        echo "0 passed, 1 failed"
-        [ "$status" -ne 0 ] || exit 1
-    fi
-}
-trap on_exit EXIT
+source "$ROOT/e2e/lib.sh"
+# Not e2e_begin: this suite needs no node modules. The closing line on an early stop, and stopping
+# the core on any exit, come from e2e_on_exit.
+E2E_NAME=python-conformance
+E2E_TMP="$(mktemp -d "${TMPDIR:-/tmp}/supertokens-e2e-$E2E_NAME.XXXXXX")"
+TMP="$E2E_TMP"
+trap 'e2e_on_exit' EXIT
 trap 'exit 130' INT TERM
 # The suite brings its own core; one configured in the caller's shell must not leak in.
 unset SUPERTOKENS_CONNECTION_URI SUPERTOKENS_API_KEY
@@ -132,11 +118,10 @@ CORE_BIN="${CONFORMANCE_CORE_BIN:-}"
 if [ -z "$CORE_BIN" ]; then
     echo "building the embedded core (release)"
     cargo build --quiet --release -p supertokens-embedded-core
-    CORE_BIN="$ROOT/target/release/embedded-core"
+    CORE_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/embedded-core"
 fi
-"$CORE_BIN" --addr 127.0.0.1:0 --db :memory: \
-    --log "$TMP/core-requests.jsonl" >"$TMP/core.log" 2>&1 &
-CORE_PID=$!
+e2e_start core "$CORE_BIN" --addr 127.0.0.1:0 --db :memory: --log "$TMP/core-requests.jsonl"
+CORE_PID="${E2E_PIDS[-1]}"
 CORE_PORT=""
 for _ in $(seq 1 100); do
     CORE_PORT="$(sed -n 's|^embedded SuperTokens core listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p' "$TMP/core.log")"
@@ -152,16 +137,18 @@ fi
 echo "embedded core on 127.0.0.1:$CORE_PORT (pid $CORE_PID)"
 
 # --- the tests --------------------------------------------------------------------------------
+# The core is named `localhost`, as the tests expect: those that mock the e-mail and SMS services
+# with respx let only requests to host `localhost` through to the real network.
 status=0
 (
     cd "$WORK"
-    SUPERTOKENS_CORE_HOST=127.0.0.1 SUPERTOKENS_CORE_PORT="$CORE_PORT" \
+    SUPERTOKENS_CORE_HOST=localhost SUPERTOKENS_CORE_PORT="$CORE_PORT" \
         CONFORMANCE_EXPECTED_FAILURES="$HERE/expected-failures.txt" \
         CONFORMANCE_REPORT="$TMP/report.json" \
         PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECODE=1 \
         timeout --kill-after=10 "$RUN_TIMEOUT" "$PY" -m pytest -p conformance_plugin \
         -p no:cacheprovider --timeout="$TEST_TIMEOUT" --tb=short -rfEX \
-        --junitxml="$TMP/junit.xml" "${FILES[@]}"
+        "${FILES[@]}"
 ) || status=$?
 if [ "${CONFORMANCE_KEEP_LOG:-}" != "" ]; then
     cp "$TMP/core-requests.jsonl" "$CONFORMANCE_KEEP_LOG"
@@ -172,7 +159,7 @@ if [ ! -f "$TMP/report.json" ]; then
     echo "pytest ended with status $status before it wrote its report"
     exit 1
 fi
-ENDED=1
+E2E_ENDED=1
 "$PY" - "$TMP/report.json" "$status" <<'PYTHON'
 import json
 import sys
