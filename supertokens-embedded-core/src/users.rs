@@ -80,6 +80,12 @@ pub(super) fn routes() -> Router<SharedState> {
         .route("/user/remove", post(remove_user))
         .route("/users/count", get(count_users))
         .route("/users", get(list_users))
+        .route("/user/search/tags", get(supported_search_tags))
+}
+
+/// `GET /user/search/tags`: what the dashboard may search users by (`GET /users`).
+async fn supported_search_tags() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "OK", "tags": ["email", "phone", "provider"]}))
 }
 
 /// How a passwordless user is reached.

@@ -113,6 +113,16 @@ async fn the_jwt_recipe_signs_with_the_apps_keys() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
 }
 
+#[tokio::test]
+async fn the_dashboard_is_told_what_users_can_be_searched_by() {
+    let h = CoreHarness::new(Transport::Http).await;
+    let r = call(&h, Method::GET, "/user/search/tags", Value::Null).await;
+    assert_eq!(
+        r.body,
+        json!({ "status": "OK", "tags": ["email", "phone", "provider"] })
+    );
+}
+
 async fn metadata(h: &CoreHarness, app: &str, user: &str) -> Value {
     let path = format!("{app}/recipe/user/metadata?userId={user}");
     let r = call(h, Method::GET, &path, Value::Null).await;
