@@ -483,8 +483,7 @@ async fn update_user(
                     )));
                 }
             }
-            // As in the real core, the user's metadata goes with them.
-            for table in ["passwordless_users", "user_tenants", "user_metadata"] {
+            for table in ["passwordless_users", "user_tenants"] {
                 tx.prepare_cached(&format!(
                     "UPDATE {table} SET email = ?3, phone_number = ?4
                      WHERE app_id = ?1 AND user_id = ?2"
