@@ -602,66 +602,63 @@ mod tests {
         Some(s.parse().unwrap())
     }
 
-    /// A limiter over `limits`, and a way to ask it to send.
     fn limiter(limits: SendLimits) -> SendLimiter {
         SendLimiter::new(limits).unwrap()
     }
 
-    impl SendLimiter {
-        fn send(
-            &self,
-            contact: &Contact,
-            ip: Option<IpAddr>,
-            device: Option<&str>,
-            now_ms: i64,
-        ) -> Result<(), RateLimited> {
-            ready_now(self.try_send(contact, ip, device, now_ms))
-        }
-    }
-
-    /// The in-process store answers at once: its future is ready on the first poll.
-    fn ready_now<T>(f: impl std::future::Future<Output = T>) -> T {
-        let mut f = std::pin::pin!(f);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match f.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(v) => v,
-            std::task::Poll::Pending => panic!("the in-process store never waits"),
-        }
-    }
-
-    #[test]
-    fn per_identifier_limit_counts_within_the_window_per_network() {
+    #[tokio::test]
+    async fn per_identifier_limit_counts_within_the_window_per_network() {
         let l = limiter(SendLimits::disabled().per_identifier(2, Duration::from_secs(60)));
         let a = email("a@x.example");
-        assert!(l.send(&email("A@x.example"), None, None, T0).is_ok());
         assert!(
-            l.send(&email("a@x.example "), None, None, T0 + 1000)
+            l.try_send(&email("A@x.example"), None, None, T0)
+                .await
                 .is_ok()
         );
-        let e = l.send(&a, None, None, T0 + 2000).unwrap_err();
+        assert!(
+            l.try_send(&email("a@x.example "), None, None, T0 + 1000)
+                .await
+                .is_ok()
+        );
+        let e = l.try_send(&a, None, None, T0 + 2000).await.unwrap_err();
         assert_eq!(e.kind, LimitKind::Identifier);
         assert_eq!(e.retry_after_secs, 58);
-        assert!(l.send(&email("b@x.example"), None, None, T0 + 2000).is_ok());
-        assert!(l.send(&a, ip("192.0.2.1"), None, T0 + 2000).is_ok());
-        assert!(l.send(&a, None, None, T0 + 60_001).is_ok());
+        assert!(
+            l.try_send(&email("b@x.example"), None, None, T0 + 2000)
+                .await
+                .is_ok()
+        );
+        assert!(
+            l.try_send(&a, ip("192.0.2.1"), None, T0 + 2000)
+                .await
+                .is_ok()
+        );
+        assert!(l.try_send(&a, None, None, T0 + 60_001).await.is_ok());
     }
 
-    #[test]
-    fn per_ip_limit_counts_unknown_clients_together() {
+    #[tokio::test]
+    async fn per_ip_limit_counts_unknown_clients_together() {
         let l = limiter(SendLimits::disabled().per_ip(1, Duration::from_secs(10)));
         let known = ip("10.0.0.1");
-        assert!(l.send(&email("a"), known, None, T0).is_ok());
-        let e = l.send(&email("b"), known, None, T0 + 1).unwrap_err();
+        assert!(l.try_send(&email("a"), known, None, T0).await.is_ok());
+        let e = l
+            .try_send(&email("b"), known, None, T0 + 1)
+            .await
+            .unwrap_err();
         assert_eq!((e.kind, e.retry_after_secs), (LimitKind::Ip, 10));
         assert!(!l.warned_unknown.load(Ordering::Relaxed));
-        assert!(l.send(&email("b"), None, None, T0 + 1).is_ok());
+        assert!(l.try_send(&email("b"), None, None, T0 + 1).await.is_ok());
         assert!(l.warned_unknown.load(Ordering::Relaxed), "warned once");
-        assert!(l.send(&email("c"), None, None, T0 + 2).is_err());
-        assert!(l.send(&email("b"), ip("10.0.0.2"), None, T0 + 1).is_ok());
+        assert!(l.try_send(&email("c"), None, None, T0 + 2).await.is_err());
+        assert!(
+            l.try_send(&email("b"), ip("10.0.0.2"), None, T0 + 1)
+                .await
+                .is_ok()
+        );
     }
 
-    #[test]
-    fn sends_to_a_contact_back_off_for_the_networks_that_asked() {
+    #[tokio::test]
+    async fn sends_to_a_contact_back_off_for_the_networks_that_asked() {
         let back_off = BackOff::new(2, Duration::from_secs(3600))
             .waits(Duration::from_secs(60), Duration::from_secs(300));
         let l = limiter(SendLimits::disabled().contact_back_off(back_off));
@@ -669,7 +666,7 @@ mod tests {
         let mut now = T0;
         let mut waits = Vec::new();
         for _ in 0..10 {
-            match l.send(&v, attacker, None, now) {
+            match l.try_send(&v, attacker, None, now).await {
                 Ok(()) => {}
                 Err(e) => {
                     waits.push(e.retry_after_secs);
@@ -679,49 +676,66 @@ mod tests {
         }
         assert_eq!(waits, [60, 120, 240, 300]);
         // Another network that has not asked for this contact is not held back.
-        assert!(l.send(&v, ip("198.51.100.1"), None, now).is_ok());
+        assert!(l.try_send(&v, ip("198.51.100.1"), None, now).await.is_ok());
     }
 
-    #[test]
-    fn global_caps_count_all_sends_and_sms_apart() {
+    #[tokio::test]
+    async fn global_caps_count_all_sends_and_sms_apart() {
         let l = limiter(
             SendLimits::disabled()
                 .global(3, Duration::from_secs(60))
                 .global_sms(1, Duration::from_secs(60)),
         );
         let phone = |n: &str| Contact::Phone(n.to_owned());
-        assert!(l.send(&phone("+1"), None, None, T0).is_ok());
-        let e = l.send(&phone("+2"), None, None, T0 + 1).unwrap_err();
+        assert!(l.try_send(&phone("+1"), None, None, T0).await.is_ok());
+        let e = l
+            .try_send(&phone("+2"), None, None, T0 + 1)
+            .await
+            .unwrap_err();
         assert_eq!(e.kind, LimitKind::GlobalSms);
         assert!(e.message().contains("text messages"));
-        assert!(l.send(&email("a"), None, None, T0 + 2).is_ok());
-        assert!(l.send(&email("b"), None, None, T0 + 3).is_ok());
-        let e = l.send(&email("c"), None, None, T0 + 4).unwrap_err();
+        assert!(l.try_send(&email("a"), None, None, T0 + 2).await.is_ok());
+        assert!(l.try_send(&email("b"), None, None, T0 + 3).await.is_ok());
+        let e = l
+            .try_send(&email("c"), None, None, T0 + 4)
+            .await
+            .unwrap_err();
         assert_eq!((e.kind, e.retry_after_secs), (LimitKind::Global, 60));
     }
 
-    #[test]
-    fn resends_to_a_device_wait_for_the_interval() {
+    #[tokio::test]
+    async fn resends_to_a_device_wait_for_the_interval() {
         let l = limiter(SendLimits::disabled().resend_interval(Duration::from_secs(30)));
-        ready_now(l.sent_to_device("dev", T0));
+        l.sent_to_device("dev", T0).await;
         let a = email("a");
-        let e = l.send(&a, None, Some("dev"), T0 + 10_000).unwrap_err();
+        let e = l
+            .try_send(&a, None, Some("dev"), T0 + 10_000)
+            .await
+            .unwrap_err();
         assert_eq!((e.kind, e.retry_after_secs), (LimitKind::Device, 20));
         assert!(e.message().contains("20 seconds"));
-        assert!(l.send(&a, None, Some("dev"), T0 + 30_000).is_ok());
-        assert!(l.send(&a, None, Some("dev"), T0 + 30_500).is_err());
+        assert!(l.try_send(&a, None, Some("dev"), T0 + 30_000).await.is_ok());
+        assert!(
+            l.try_send(&a, None, Some("dev"), T0 + 30_500)
+                .await
+                .is_err()
+        );
     }
 
-    #[test]
-    fn a_refused_send_is_not_counted_and_old_entries_are_swept() {
+    #[tokio::test]
+    async fn a_refused_send_is_not_counted_and_old_entries_are_swept() {
         let l = limiter(SendLimits::disabled().per_identifier(1, Duration::from_secs(60)));
         let a = email("a");
-        assert!(l.send(&a, None, None, T0).is_ok());
+        assert!(l.try_send(&a, None, None, T0).await.is_ok());
         for i in 1..5 {
-            assert!(l.send(&a, None, None, T0 + i).is_err());
+            assert!(l.try_send(&a, None, None, T0 + i).await.is_err());
         }
-        assert!(l.send(&a, None, None, T0 + 60_001).is_ok());
-        assert!(l.send(&email("b"), None, None, T0 + 200_000).is_ok());
+        assert!(l.try_send(&a, None, None, T0 + 60_001).await.is_ok());
+        assert!(
+            l.try_send(&email("b"), None, None, T0 + 200_000)
+                .await
+                .is_ok()
+        );
         assert_eq!(
             l.memory.tracked(KeyKind::ContactNetwork),
             ["b unknown"],
@@ -729,15 +743,16 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_counters_never_track_more_keys_than_the_bound() {
+    #[tokio::test]
+    async fn the_counters_never_track_more_keys_than_the_bound() {
         let l = limiter(SendLimits::new().max_tracked(3));
         for n in 0..50u8 {
             let contact = email(&format!("{n}@x.example"));
             let device = format!("device-{n}");
             let peer = Some(IpAddr::from([192, 0, 2, n]));
             assert!(
-                l.send(&contact, peer, Some(&device), T0 + i64::from(n))
+                l.try_send(&contact, peer, Some(&device), T0 + i64::from(n))
+                    .await
                     .is_ok()
             );
         }
@@ -756,8 +771,8 @@ mod tests {
         assert_eq!(l.memory.tracked(KeyKind::All), [""]);
     }
 
-    #[test]
-    fn disabled_limits_make_no_limiter_and_validation_names_fields() {
+    #[tokio::test]
+    async fn disabled_limits_make_no_limiter_and_validation_names_fields() {
         assert!(SendLimiter::new(SendLimits::disabled()).is_none());
         let e = SendLimits::new()
             .per_identifier(0, Duration::from_secs(60))
