@@ -169,14 +169,23 @@ const APP_TABLES: &[&str] = &[
 ];
 
 impl Apps {
-    /// Opens the public app on `base.database` and every app listed there.
+    /// Opens the public app on `base.database` and every app listed there, creating
+    /// `base.app_id` when missing.
     pub(crate) fn open(
         base: EmbeddedCoreConfig,
         clock: Clock,
         router: fn(SharedState) -> Router,
     ) -> Result<Arc<Self>, StoreError> {
+        let own_app = normalise_app_id(&base.app_id)
+            .map_err(|e| StoreError::Other(format!("app_id `{}`: {}", base.app_id, e.message)))?;
         let (store, (listed, tenants)) =
             Store::open_reading(&base.database, &migrations(), |conn| {
+                if own_app != PUBLIC {
+                    conn.execute(
+                        "INSERT OR IGNORE INTO apps (app_id, core_config) VALUES (?1, '{}')",
+                        params![own_app],
+                    )?;
+                }
                 let mut stmt =
                     conn.prepare("SELECT app_id, core_config FROM apps ORDER BY app_id")?;
                 let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -44,6 +44,9 @@ pub struct EmbeddedCoreConfig {
     pub signing_key_rotation: Duration,
     /// API key required by the core's HTTP API, when served on a port (default none).
     pub api_key: Option<Secret>,
+    /// The app the SDK uses in-process (default `public`); created at open when missing, as
+    /// with `PUT /recipe/multitenancy/app/v2`. Letters, digits and hyphens.
+    pub app_id: String,
 }
 
 impl Default for EmbeddedCoreConfig {
@@ -56,6 +59,7 @@ impl Default for EmbeddedCoreConfig {
             refresh_token_validity: Duration::from_secs(100 * 24 * 3600),
             signing_key_rotation: Duration::from_secs(7 * 24 * 3600),
             api_key: None,
+            app_id: "public".to_owned(),
         }
     }
 }

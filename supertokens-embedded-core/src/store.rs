@@ -69,7 +69,8 @@ impl Store {
         Self::open_reading(database, migrations, |_| Ok(())).map(|(store, ())| store)
     }
 
-    /// As [`open`](Self::open), reading something first (what the core needs before it serves).
+    /// As [`open`](Self::open), using the connection first (what the core needs to read or
+    /// make before it serves).
     pub(crate) fn open_reading<R>(
         database: &Database,
         migrations: &[Migration],

@@ -85,8 +85,9 @@ mod protected;
 /// `embedded_core(...)` takes `database` (a SQLite file, or `":memory:"`), `code_lifetime`
 /// (seconds, default 600), `max_code_input_attempts` (default 5), `access_token_validity`
 /// (seconds, default 3600), `refresh_token_validity` (seconds, default 100 days),
-/// `signing_key_rotation` (seconds, default 7 days) and `api_key` (required from clients when
-/// the embedded core is served on a port):
+/// `signing_key_rotation` (seconds, default 7 days), `api_key` (required from clients when
+/// the embedded core is served on a port) and `app_id` (the app of the embedded core this SDK
+/// uses, created at start when missing; default `public`: see SuperTokens' "multi app setup"):
 ///
 /// ```no_run
 /// #[supertokens::app(

@@ -142,6 +142,41 @@ pub fn api_key(value: &str) -> Result<String, Invalid> {
     Ok(value.to_owned())
 }
 
+/// `embedded_core(app_id = …)`: the app of the embedded core the SDK uses, as a SuperTokens
+/// core takes app ids: trimmed and lowercased, letters, digits and hyphens, not `appid-…`.
+///
+/// ```
+/// use supertokens_rules::core::app_id;
+/// assert_eq!(app_id(" Shop-1 ").unwrap(), "shop-1");
+/// assert!(app_id("shop_1").is_err());
+/// assert!(app_id("appid-shop").is_err());
+/// ```
+pub fn app_id(value: &str) -> Result<String, Invalid> {
+    let id = value.trim().to_lowercase();
+    if id.is_empty() {
+        return Err(Invalid(
+            "is empty: give the app's id, e.g. `app_id = \"shop\"`, or leave it out for the \
+             `public` app"
+                .to_owned(),
+        ));
+    }
+    if let Some(rest) = id.strip_prefix("appid-") {
+        return Err(Invalid(format!(
+            "`{id}` starts with `appid-`, which is the path prefix, not part of the id: write \
+             `app_id = \"{rest}\"`"
+        )));
+    }
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(Invalid(format!(
+            "`{value}` is not an app id: use only letters, digits and hyphens, e.g. `shop-eu`"
+        )));
+    }
+    Ok(id)
+}
+
 /// Cross-field rule: an `api_key` without a `connection_uri` would be ignored, since the
 /// embedded core is then used (most likely the `connection_uri` variable is missing from the
 /// environment, and the app would quietly keep its users in a local file).

@@ -102,7 +102,8 @@ impl SuperTokens {
                     core.service(),
                     settings.api_key.clone(),
                     config.core_timeout(),
-                );
+                )
+                .for_app(&settings.app_id.trim().to_lowercase());
                 embedded = Some(core);
                 client
             }

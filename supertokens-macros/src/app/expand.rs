@@ -237,6 +237,16 @@ impl Gen {
                 Read::Maybe(value) => quote!(core.api_key = #value;),
             });
         }
+        if let Some(app_id) = &core.app_id {
+            statements.extend(match read_str(&app_id.value, Presence::Optional, "") {
+                Read::Value(value) => quote!(core.app_id = #value.into();),
+                Read::Maybe(value) => quote! {
+                    if let Some(app_id) = #value {
+                        core.app_id = app_id;
+                    }
+                },
+            });
+        }
         quote!({
             let mut core = #root::__private::EmbeddedCoreConfig::default();
             #statements

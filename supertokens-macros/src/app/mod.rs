@@ -75,6 +75,7 @@ receiver! {
         refresh_token_validity: U32 = "refresh_token_validity = 8640000",
         signing_key_rotation: U32 = "signing_key_rotation = 604800",
         api_key: StrOrEnv = "api_key = env(\"EMBEDDED_CORE_API_KEY\")",
+        app_id: StrOrEnv = "app_id = \"shop\"",
     }
 }
 

@@ -47,6 +47,7 @@ snapshot!(
             code_lifetime = 300,
             max_code_input_attempts = 3,
             api_key = env("CORE_API_KEY"),
+            app_id = env("CORE_APP_ID"),
         ),
         passwordless(
             flow_type = "USER_INPUT_CODE_AND_MAGIC_LINK",

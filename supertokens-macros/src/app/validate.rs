@@ -167,6 +167,13 @@ fn core(args: &AppArgs, errors: &mut Errors) {
     {
         invalid(errors, &api_key.tokens, "api_key", error);
     }
+    if let Some(core) = &args.embedded_core {
+        literals(
+            errors,
+            "embedded_core.",
+            &[("app_id", &core.value.app_id, rules::app_id)],
+        );
+    }
     if let Some(timeout) = &args.core_timeout
         && let Err(error) = rules::core_timeout(std::time::Duration::from_secs(timeout.value.value))
     {

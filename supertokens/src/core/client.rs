@@ -144,7 +144,7 @@ impl CoreClient {
         });
         Self::from_parts(
             Transport::InProcess(service),
-            Hosts::in_process(),
+            Hosts::in_process(String::new()),
             api_key,
             timeout,
             None,
@@ -190,6 +190,15 @@ impl CoreClient {
     pub fn with_host_back_off(self, first: Duration, max: Duration) -> Self {
         let clock = self.inner.hosts.clock().clone();
         self.with_hosts(|hosts| hosts.with(clock, BackOff { first, max }))
+    }
+
+    /// The same in-process client, calling the app `app_id` of the core (`/appid-<id>/…`)
+    /// instead of `public`.
+    pub(crate) fn for_app(self, app_id: &str) -> Self {
+        if app_id == "public" {
+            return self;
+        }
+        self.with_hosts(|_| Hosts::in_process(format!("/appid-{app_id}")))
     }
 
     fn with_hosts(self, change: impl FnOnce(Hosts) -> Hosts) -> Self {

@@ -138,11 +138,12 @@ impl Hosts {
         ))
     }
 
-    /// The one empty host of an in-process core.
-    pub(super) fn in_process() -> Self {
+    /// The one host of an in-process core: no domain, and `base_path` (an app's
+    /// `/appid-<id>`, or empty).
+    pub(super) fn in_process(base_path: String) -> Self {
         Self::new(vec![CoreHost {
             domain: String::new(),
-            base_path: String::new(),
+            base_path,
         }])
     }
 

@@ -108,7 +108,7 @@ async fn a_sign_in_on_a_tenant_gives_a_user_and_a_session_of_that_tenant() {
         .st
         .session()
         .get_session_information(
-            &tests::jwt::payload(&token)["sessionHandle"]
+            tests::jwt::payload(&token)["sessionHandle"]
                 .as_str()
                 .unwrap(),
         )
@@ -163,4 +163,47 @@ async fn a_sign_in_on_a_tenant_gives_a_user_and_a_session_of_that_tenant() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+}
+
+#[tokio::test]
+async fn the_embedded_core_can_serve_the_sdk_as_another_app() {
+    use supertokens::embedded::{Database, EmbeddedCoreConfig};
+    let passwordless = supertokens::passwordless::PasswordlessConfig::new()
+        .flow_type("USER_INPUT_CODE".parse().unwrap())
+        .contact_method("EMAIL".parse().unwrap());
+    let config = supertokens::testing::config()
+        .embedded_core(EmbeddedCoreConfig {
+            database: Database::Memory,
+            app_id: " Shop ".into(),
+            ..Default::default()
+        })
+        .passwordless(passwordless)
+        .build()
+        .unwrap();
+    let st = supertokens::SuperTokens::new(config).unwrap();
+    let user = st
+        .passwordless()
+        .unwrap()
+        .sign_in_up(
+            "public",
+            supertokens::passwordless::Contact::Email("a@example.com".into()),
+        )
+        .await;
+    assert!(user.is_ok(), "{user:?}");
+    // The core made the app at start, and the user lives there, not in `public`.
+    let core = tests::client::Client::service(st.embedded_core().unwrap().service());
+    let apps = core.get("/recipe/multitenancy/app/list/v2").send().await;
+    let ids: Vec<&str> = apps.body["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["appId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["public", "shop"], "{}", apps.text);
+    let count = |path: &'static str| {
+        let core = &core;
+        async move { core.get(path).send().await.body["count"].clone() }
+    };
+    assert_eq!(count("/appid-shop/users/count").await, 1);
+    assert_eq!(count("/users/count").await, 0);
 }
