@@ -81,6 +81,7 @@ api.get("/sessioninfo", verifySession(), (req, res) => {
   res.json({
     userId: session.getUserId(),
     sessionHandle: session.getHandle(),
+    tenantId: session.getTenantId(),
     accessTokenPayload: session.getAccessTokenPayload(),
   });
 });
@@ -108,7 +109,7 @@ function pageHtml() {
     contactMethod: CONTACT_METHOD,
     flowType: FLOW_TYPE,
   }).replace(/<\//g, "<\\/");
-  const scripts = ["website", "supertokens", "session", "passwordless"]
+  const scripts = ["website", "supertokens", "session", "passwordless", "multitenancy"]
     .map((prefix) => `<script src="/webjs/${pick(prefix)}"></script>`)
     .join("\n");
   return fs
