@@ -8,7 +8,6 @@ use axum::routing::get;
 use serde_json::json;
 
 use super::MultitenancyRecipe;
-use crate::core::CoreError;
 use crate::recipe::passwordless::api::{ApiError, Tenant};
 use crate::recipe::session::SessionError;
 
@@ -94,8 +93,7 @@ async fn login_methods(State(ctx): State<Ctx>, Tenant(tenant_id): Tenant) -> Res
     let tenant = match ctx.tenants.get_tenant(&tenant_id).await {
         Ok(Some(tenant)) => tenant,
         Ok(None) => return ApiError::UnknownTenant.into_response(),
-        Err(e @ CoreError::Status { .. }) => return ApiError::from(e).into_response(),
-        Err(e) => return ApiError::Internal(e.to_string()).into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
     };
     let factors = usable_first_factors(tenant.first_factors.as_deref(), ctx.available);
     let has = |f: &str| factors.iter().any(|x| x == f);
