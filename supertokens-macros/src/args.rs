@@ -517,3 +517,78 @@ macro_rules! receiver {
     (@key $field:ident $key:literal) => { $key };
 }
 pub(crate) use receiver;
+
+/// A list of names written out, like `roles = ["admin", "editor"]`: string literals only, so the
+/// compiler sees every name; none empty, none padded with spaces, none twice.
+pub(crate) struct Names(pub(crate) Vec<LitStr>);
+
+impl Value for Names {
+    fn read(meta: &Meta, key: &str, example: &str) -> darling::Result<Self> {
+        let noun = match key {
+            "permissions" => "permission",
+            _ => "role",
+        };
+        let expr = value_of(meta, key, example)?;
+        let Expr::Array(list) = expr else {
+            let hint = match literal(expr) {
+                Some(Lit::Str(lit)) => {
+                    format!("put it in brackets: `{key} = [\"{}\"]`", lit.value())
+                }
+                _ => format!("write `{example}`"),
+            };
+            return Err(error_at(
+                expr,
+                format!("`{key}` takes a list of {noun} names: {hint}"),
+            ));
+        };
+        if list.elems.is_empty() {
+            return Err(error_at(
+                expr,
+                format!(
+                    "an empty `{key}` list checks nothing: name at least one {noun}, like \
+                     `{example}`, or remove `{key}`"
+                ),
+            ));
+        }
+        let mut errors = darling::Error::accumulator();
+        let mut names: Vec<LitStr> = Vec::new();
+        for item in &list.elems {
+            let Some(Lit::Str(lit)) = literal(item) else {
+                errors.push(error_at(
+                    item,
+                    format!(
+                        "each {noun} in `{key}` is a string literal, so that a misspelt name \
+                         shows here: write `{example}`"
+                    ),
+                ));
+                continue;
+            };
+            let name = lit.value();
+            let trimmed = name.trim();
+            if trimmed.is_empty() {
+                errors.push(error_at(
+                    lit,
+                    format!(
+                        "an empty {noun} name in `{key}`: write the {noun}, or remove the entry"
+                    ),
+                ));
+            } else if trimmed != name {
+                errors.push(error_at(
+                    lit,
+                    format!(
+                        "remove the spaces around `{trimmed}`: {noun}s are compared exactly, so \
+                         `\"{name}\"` is not `\"{trimmed}\"`"
+                    ),
+                ));
+            } else if names.iter().any(|seen| seen.value() == name) {
+                errors.push(error_at(
+                    lit,
+                    format!("`\"{name}\"` is listed twice in `{key}`: remove one"),
+                ));
+            } else {
+                names.push(lit.clone());
+            }
+        }
+        errors.finish_with(Names(names))
+    }
+}

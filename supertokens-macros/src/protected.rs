@@ -11,7 +11,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, ItemFn, PathArguments, ReturnType, Type};
 
-use crate::args::{Arg, Flag, Receiver, TypePath, Value, read_list, receiver};
+use crate::args::{Arg, Flag, FnPath, Names, Receiver, TypePath, Value, read_list, receiver};
 use crate::errors::Errors;
 
 receiver! {
@@ -20,6 +20,10 @@ receiver! {
         optional: Flag = "optional",
         check_database: Flag = "check_database",
         anti_csrf: AntiCsrfCheck = "anti_csrf = \"check\"",
+        roles: Names = "roles = [\"admin\"]",
+        any_role: Names = "any_role = [\"admin\", \"editor\"]",
+        permissions: Names = "permissions = [\"orders:read\"]",
+        claims: FnPath = "claims = my_app::require_beta",
         state: TypePath = "state = AppState",
         krate as "crate": syn::LitStr = "crate = \"my_reexport::supertokens\"",
     }
@@ -270,6 +274,10 @@ fn generate(
         Some(AntiCsrfCheck::Skip) => quote!(ANTI_CSRF_SKIP),
         None => quote!(ANTI_CSRF_DEFAULT),
     };
+    let (claim_items, claims_type) = match route_claims(root, options, &vis, name) {
+        Some((items, ty)) => (items, quote!(, #ty)),
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     let (extractor, binding) = match session.as_ref().map(|s| s.taking) {
         Some(Taking::Optional) => (
             quote!(MaybeVerified),
@@ -277,11 +285,6 @@ fn generate(
         ),
         Some(Taking::Required) => (quote!(Verified), quote!(session: __supertokens_session,)),
         None => (quote!(Verified), quote!()),
-    };
-    let rest = if session.is_some() {
-        quote!()
-    } else {
-        quote!(..)
     };
 
     // Every other parameter is passed through under a fresh name; the user's patterns stay on
@@ -346,9 +349,10 @@ fn generate(
     let (outer_attrs, inner_attrs): (Vec<_>, Vec<_>) =
         attrs.into_iter().partition(describes_the_item);
     quote! {
+        #claim_items
         #(#outer_attrs)*
         #vis async fn #name #generics(
-            #root::__private::#extractor { #binding changes: __supertokens_changes, #rest }: #root::__private::#extractor<#check_database, { #root::__private::#anti_csrf }>,
+            #root::__private::#extractor { #binding changes: __supertokens_changes, .. }: #root::__private::#extractor<#check_database, { #root::__private::#anti_csrf } #claims_type>,
             #(#params),*
         ) -> #response_type #where_clause {
             #(#checks)*
@@ -359,6 +363,89 @@ fn generate(
             #response
         }
     }
+}
+
+/// The route's own claim checks (`roles`, `any_role`, `permissions`, `claims`): a type of the
+/// handler's implementing `RouteClaims`, with its items, or `None` when the route has none.
+fn route_claims(
+    root: &TokenStream,
+    options: &Options,
+    vis: &syn::Visibility,
+    name: &syn::Ident,
+) -> Option<(TokenStream, TokenStream)> {
+    let role_args = [&options.roles, &options.any_role, &options.permissions];
+    let needs_roles = role_args.iter().any(|a| a.is_some());
+    if !needs_roles && options.claims.is_none() {
+        return None;
+    }
+    let ty = format_ident!("__supertokens_claims_{}", name);
+    let claims = quote!(#root::session::claims::ClaimValidator);
+    let start = match &options.claims {
+        // The binding's type, at the user's path, makes a function of another shape an error
+        // there.
+        Some(Arg {
+            value: FnPath(path),
+            ..
+        }) => {
+            let own = quote_spanned!(path.span()=>
+                let __supertokens_own: fn(::std::vec::Vec<#claims>) -> ::std::vec::Vec<#claims> = #path;
+            );
+            quote!(#own let mut checks = __supertokens_own(globals);)
+        }
+        None => quote!(let mut checks = globals;),
+    };
+    let list = |arg: &Option<Arg<Names>>, claim: TokenStream, one: &str, all: &str| {
+        let names = &arg.as_ref()?.value.0;
+        let (one, all) = (format_ident!("{one}"), format_ident!("{all}"));
+        Some(match names.as_slice() {
+            [single] => quote!(checks.push(#claim.#one(#single));),
+            _ => quote!(checks.push(#claim.#all([#(#names),*]));),
+        })
+    };
+    let role = quote!(#root::user_roles::UserRoleClaim);
+    let permission = quote!(#root::user_roles::PermissionClaim);
+    let pushes = [
+        list(&options.roles, role.clone(), "includes", "includes_all"),
+        list(&options.any_role, role, "includes_any", "includes_any"),
+        list(&options.permissions, permission, "includes", "includes_all"),
+    ];
+    // In a binary the app is in the same crate (its `main`): a role check it cannot serve is
+    // a compile error here. Elsewhere the route says so when it is called.
+    let compile_time_check = role_args
+        .iter()
+        .find_map(|a| a.as_ref())
+        .filter(|_| std::env::var_os("CARGO_BIN_NAME").is_some())
+        .map(|arg| {
+            let span = arg
+                .tokens
+                .clone()
+                .into_iter()
+                .next()
+                .map_or_else(Span::call_site, |t| t.span());
+            quote_spanned!(span=>
+                const _: () = #root::__private::requires_user_roles::<crate::__supertokens_app>();
+            )
+        });
+    let doc = format!("The claim checks of `{name}`.");
+    let items = quote! {
+        #[doc = #doc]
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #ty;
+
+        impl #root::__private::RouteClaims for #ty {
+            const NEEDS_USER_ROLES: bool = #needs_roles;
+
+            fn validators(globals: ::std::vec::Vec<#claims>) -> ::std::vec::Vec<#claims> {
+                #start
+                #(#pushes)*
+                checks
+            }
+        }
+
+        #compile_time_check
+    };
+    Some((items, ty.into_token_stream()))
 }
 
 /// Whether an attribute of the handler describes the item rather than changes the function:
@@ -501,6 +588,35 @@ mod tests {
         (),
         async fn echo<T: Send>(session: SessionContainer, body: Json<T>) -> String {
             session.user_id().to_string()
+        }
+    );
+
+    // Role checks: one role is `includes`, several are `includes_all`.
+    snapshot!(
+        roles,
+        (roles = ["admin"]),
+        async fn admin(session: SessionContainer) -> String {
+            session.user_id().to_string()
+        }
+    );
+
+    snapshot!(
+        any_role_and_permissions,
+        (
+            any_role = ["admin", "editor"],
+            permissions = ["orders:read", "orders:write"]
+        ),
+        async fn orders(session: SessionContainer) -> String {
+            session.user_id().to_string()
+        }
+    );
+
+    // A function of the app's own makes the checks from the app-wide ones.
+    snapshot!(
+        claims_path,
+        (optional, claims = my_app::require_beta),
+        pub async fn beta(session: Option<SessionContainer>) -> &'static str {
+            "beta"
         }
     );
 

@@ -12,12 +12,26 @@ pub use crate::delivery::{SmtpSettings, TwilioSettings};
 pub use crate::embedded::{Database, EmbeddedCoreConfig};
 pub use crate::error::StartError;
 pub use crate::framework::extract::{
-    ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, MaybeVerified, Verified,
+    ANTI_CSRF_CHECK, ANTI_CSRF_DEFAULT, ANTI_CSRF_SKIP, GlobalClaims, MaybeVerified, RouteClaims,
+    Verified,
 };
+
+/// Implemented by `#[supertokens::app]` on the crate's app marker when it has `user_roles()`.
+#[diagnostic::on_unimplemented(
+    message = "`#[protected(roles = …)]`, `any_role` and `permissions` need the UserRoles recipe, which this crate's `#[supertokens::app]` does not enable",
+    label = "checks the UserRoles recipe's claims",
+    note = "add `user_roles()` to `#[supertokens::app(...)]`"
+)]
+pub trait UserRolesEnabled {}
+
+/// Compiles only when the app `A` enables the UserRoles recipe (`#[protected]` with a role
+/// check calls it in a binary, whose app is in the same crate).
+pub const fn requires_user_roles<A: UserRolesEnabled>() {}
 pub use crate::recipe::passwordless::{ContactMethod, FlowType, PasswordlessConfig};
 pub use crate::recipe::session::{
     AntiCsrf, ResponseChanges, SameSite, SessionConfig, SessionContainer, TokenTransfer,
 };
+pub use crate::recipe::user_roles::UserRolesConfig;
 
 use std::cell::RefCell;
 use std::str::FromStr;

@@ -121,6 +121,7 @@ impl SuperTokens {
             app_info,
             core.clone(),
             config.clock().clone(),
+            crate::recipe::user_roles::claims_of(config.user_roles()),
         )?;
         let multitenancy =
             crate::multitenancy::MultitenancyRecipe::new(core.clone(), config.clock().clone());
@@ -140,6 +141,11 @@ impl SuperTokens {
                 multitenancy,
             }),
         })
+    }
+
+    /// Whether the UserRoles recipe is enabled.
+    pub(crate) fn user_roles_enabled(&self) -> bool {
+        self.inner.config.user_roles().is_some()
     }
 
     /// The process-wide instance set up by [`init`], or [`Error::NotInitialised`].

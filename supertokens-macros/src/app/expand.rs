@@ -80,6 +80,28 @@ pub(crate) fn expand(args: &AppArgs, mut main: ItemFn) -> TokenStream {
         let config = g.session(&session.value);
         chain.extend(quote!(.session(#config)));
     }
+    if let Some(roles) = &args.user_roles {
+        let mut config = quote!(#root::__private::UserRolesConfig::new());
+        for (key, arg) in [
+            (
+                "skip_adding_roles_to_access_token",
+                &roles.value.skip_adding_roles_to_access_token,
+            ),
+            (
+                "skip_adding_permissions_to_access_token",
+                &roles.value.skip_adding_permissions_to_access_token,
+            ),
+        ] {
+            if arg.as_ref().is_some_and(|a| a.value.value) {
+                let key = format_ident!("{key}");
+                config.extend(quote!(.#key()));
+            }
+        }
+        chain.extend(quote!(.user_roles(#config)));
+    }
+    if args.user_metadata.is_some() {
+        chain.extend(quote!(.user_metadata()));
+    }
     // Statements before the chain: the helpers it uses.
     let mut prelude = TokenStream::new();
     if g.uses_maybe {
@@ -114,7 +136,23 @@ pub(crate) fn expand(args: &AppArgs, mut main: ItemFn) -> TokenStream {
         }
     };
     main.block.stmts.insert(0, start);
-    main.into_token_stream()
+    // The crate's app, for the checks of `#[protected]` handlers in the same binary (`main` is
+    // at the crate root there).
+    let marker = (main.sig.ident == "main").then(|| {
+        let roles = args
+            .user_roles
+            .is_some()
+            .then(|| quote!(impl #root::__private::UserRolesEnabled for __supertokens_app {}));
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_camel_case_types, dead_code)]
+            pub(crate) struct __supertokens_app;
+            #roles
+        }
+    });
+    let mut out = main.into_token_stream();
+    out.extend(marker);
+    out
 }
 
 fn returns_result(main: &ItemFn) -> bool {

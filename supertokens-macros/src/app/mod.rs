@@ -60,6 +60,8 @@ receiver! {
         passwordless: PasswordlessArgs =
             "passwordless(flow_type = \"USER_INPUT_CODE\", contact_method = \"EMAIL\")",
         session: SessionArgs = "session()",
+        user_roles: UserRolesArgs = "user_roles()",
+        user_metadata: UserMetadataArgs = "user_metadata()",
         configure: FnPath = "configure = my_app::configure",
         krate as "crate": LitStr = "crate = \"my_reexport::supertokens\"",
     }
@@ -115,6 +117,20 @@ receiver! {
         messaging_service_sid: StrOrEnv =
             "messaging_service_sid = env(\"TWILIO_MESSAGING_SERVICE_SID\")",
     }
+}
+
+receiver! {
+    /// Settings of the UserRoles recipe.
+    pub(crate) struct UserRolesArgs in "`user_roles(...)`" {
+        skip_adding_roles_to_access_token: LitBool = "skip_adding_roles_to_access_token = true",
+        skip_adding_permissions_to_access_token: LitBool =
+            "skip_adding_permissions_to_access_token = true",
+    }
+}
+
+receiver! {
+    /// The UserMetadata recipe (no settings).
+    pub(crate) struct UserMetadataArgs in "`user_metadata()`" {}
 }
 
 receiver! {

@@ -65,6 +65,8 @@ snapshot!(
             session_expired_status_code = 440,
             jwks_refresh_interval = 3600
         ),
+        user_roles(skip_adding_permissions_to_access_token = true),
+        user_metadata(),
         configure = my_app::configure,
     ),
     fn main() {

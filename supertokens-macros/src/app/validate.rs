@@ -99,6 +99,12 @@ pub(crate) fn check(args: &AppArgs, errors: &mut Errors) {
         }
         self::passwordless(&passwordless.value, &passwordless.tokens, errors);
     }
+    if let Some(roles) = &args.user_roles {
+        roles.value.report_leftovers(errors);
+    }
+    if let Some(metadata) = &args.user_metadata {
+        metadata.value.report_leftovers(errors);
+    }
     if let Some(session) = &args.session {
         self::session(args, &session.value, &session.tokens, errors);
     }

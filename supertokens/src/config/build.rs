@@ -74,6 +74,8 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
         embedded_core,
         session,
         passwordless,
+        user_roles,
+        user_metadata,
         clock,
     } = builder;
 
@@ -209,6 +211,8 @@ pub(super) fn build(builder: ConfigBuilder) -> Result<Config, ConfigErrors> {
         core_timeout,
         session,
         passwordless,
+        user_roles,
+        user_metadata,
         clock: clock.unwrap_or_else(crate::Clock::system),
     })
 }

@@ -52,6 +52,7 @@ use crate::embedded::EmbeddedCoreConfig;
 pub use crate::error::{ConfigError, ConfigErrors};
 use crate::recipe::passwordless::PasswordlessConfig;
 use crate::recipe::session::SessionConfig;
+use crate::recipe::user_roles::UserRolesConfig;
 use crate::setters::setters;
 
 /// The default timeout of one request to the SuperTokens Core.
@@ -83,6 +84,8 @@ pub struct Config {
     core_timeout: Duration,
     session: Option<SessionConfig>,
     passwordless: Option<PasswordlessConfig>,
+    user_roles: Option<UserRolesConfig>,
+    user_metadata: bool,
     clock: crate::Clock,
 }
 
@@ -117,6 +120,16 @@ impl Config {
         self.passwordless.as_ref()
     }
 
+    /// The UserRoles recipe's configuration, if enabled.
+    pub fn user_roles(&self) -> Option<&UserRolesConfig> {
+        self.user_roles.as_ref()
+    }
+
+    /// Whether the UserMetadata recipe is enabled.
+    pub fn user_metadata(&self) -> bool {
+        self.user_metadata
+    }
+
     /// The clock (the system clock unless a test set one).
     pub fn clock(&self) -> &crate::Clock {
         &self.clock
@@ -141,6 +154,8 @@ pub struct ConfigBuilder {
     pub(crate) embedded_core: Option<EmbeddedCoreConfig>,
     pub(crate) session: Option<SessionConfig>,
     pub(crate) passwordless: Option<PasswordlessConfig>,
+    pub(crate) user_roles: Option<UserRolesConfig>,
+    pub(crate) user_metadata: bool,
     pub(crate) clock: Option<crate::Clock>,
 }
 
@@ -293,6 +308,29 @@ impl ConfigBuilder {
             Some(earlier) => earlier.refine(config),
             None => config,
         });
+        self
+    }
+
+    /// Enables the UserRoles recipe: roles and permissions in the core
+    /// ([`SuperTokens::user_roles`](crate::SuperTokens::user_roles)), carried in every new
+    /// session's access token unless `config` says otherwise, and checked by
+    /// `#[protected(roles = [...])]`. A later call replaces an earlier one.
+    ///
+    /// ```
+    /// use supertokens::user_roles::UserRolesConfig;
+    ///
+    /// let builder = supertokens::Config::builder().user_roles(UserRolesConfig::new());
+    /// # let _ = builder;
+    /// ```
+    pub fn user_roles(mut self, config: UserRolesConfig) -> Self {
+        self.user_roles = Some(config);
+        self
+    }
+
+    /// Enables the UserMetadata recipe: a JSON object per user in the core
+    /// ([`SuperTokens::user_metadata`](crate::SuperTokens::user_metadata)).
+    pub fn user_metadata(mut self) -> Self {
+        self.user_metadata = true;
         self
     }
 

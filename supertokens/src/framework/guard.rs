@@ -9,6 +9,7 @@ use http::Request;
 use super::extract::{GuardedSession, instance};
 use crate::SuperTokens;
 use crate::future::BoxFuture;
+use crate::recipe::session::claims::{ClaimValidator, RouteValidators};
 use crate::recipe::session::{AntiCsrfCheck, GetSessionOptions, PendingChanges};
 use crate::setters::setters;
 
@@ -32,6 +33,7 @@ use crate::setters::setters;
 /// | `optional` | [`.optional()`](Self::optional) |
 /// | `check_database` | [`.check_database()`](Self::check_database) |
 /// | `anti_csrf = "check"` / `"skip"` | [`.anti_csrf(AntiCsrfCheck::Check)`](Self::anti_csrf) / `AntiCsrfCheck::Skip` |
+/// | `roles`, `any_role`, `permissions`, `claims` | [`.claim_validators(...)`](Self::claim_validators) |
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -65,6 +67,7 @@ pub struct SessionGuard {
     optional: bool,
     check_database: bool,
     anti_csrf: AntiCsrfCheck,
+    claims: RouteValidators,
 }
 
 impl SessionGuard {
@@ -96,8 +99,33 @@ impl SessionGuard {
         anti_csrf: AntiCsrfCheck,
     }
 
+    /// The claim checks of the routes below, made from the app-wide ones:
+    /// `#[protected(roles = ["admin"])]` is
+    /// `.claim_validators(|mut v| { v.push(UserRoleClaim.includes("admin")); v })`.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    /// use supertokens::session::SessionGuard;
+    /// use supertokens::user_roles::UserRoleClaim;
+    ///
+    /// let admin: Router = Router::new()
+    ///     .route("/stats", get(|| async { "42" }))
+    ///     .layer(SessionGuard::new().claim_validators(|mut checks| {
+    ///         checks.push(UserRoleClaim.includes("admin"));
+    ///         checks
+    ///     }));
+    /// ```
+    pub fn claim_validators<F>(mut self, validators: F) -> Self
+    where
+        F: Fn(Vec<ClaimValidator>) -> Vec<ClaimValidator> + Send + Sync + 'static,
+    {
+        self.claims = RouteValidators(Some(std::sync::Arc::new(validators)));
+        self
+    }
+
     fn options(&self) -> GetSessionOptions {
         GetSessionOptions::for_route(!self.optional, self.check_database, self.anti_csrf)
+            .claim_validators_shared(self.claims.0.clone())
     }
 }
 

@@ -3,3 +3,4 @@
 pub mod multitenancy;
 pub mod passwordless;
 pub mod session;
+pub mod user_roles;

@@ -19,6 +19,7 @@ mod passwordless_functions;
 mod passwordless_input;
 mod passwordless_limits;
 mod passwordless_redis;
+mod session_claims;
 mod session_jwks;
 mod session_lifecycle;
 mod session_testing;

@@ -9,6 +9,7 @@ use supertokens_rules::session as rules;
 pub use supertokens_rules::session::{AntiCsrf, SameSite, TokenTransfer};
 
 use super::apis::{SessionApi, SessionApis};
+use super::claims::{self, AnyClaim, Claim, ClaimValidator, ClaimValue};
 use super::functions::SessionFunctions;
 use super::resolved::Resolved;
 use crate::app_info::AppInfo;
@@ -62,6 +63,8 @@ pub struct SessionConfig {
     pub(crate) override_functions: Vec<FunctionsOverride>,
     pub(crate) override_apis: Vec<ApisOverride>,
     pub(crate) disabled_apis: BTreeSet<SessionApi>,
+    pub(crate) global_validators: Vec<ClaimValidator>,
+    pub(crate) claims: Vec<Arc<dyn AnyClaim>>,
 }
 
 impl std::fmt::Debug for SessionConfig {
@@ -92,6 +95,8 @@ impl std::fmt::Debug for SessionConfig {
             .field("override_functions", &self.override_functions.len())
             .field("override_apis", &self.override_apis.len())
             .field("disabled_apis", &self.disabled_apis)
+            .field("global_validators", &self.global_validators)
+            .field("claims", &self.claims.len())
             .finish()
     }
 }
@@ -285,6 +290,31 @@ impl SessionConfig {
         self
     }
 
+    /// Adds a claim check every route with a session makes (`#[protected]`, guards, the
+    /// extractor), unless the route replaces the app-wide checks
+    /// ([`GetSessionOptions::claim_validators`](super::GetSessionOptions::claim_validators)).
+    /// Sign-out checks none.
+    ///
+    /// ```
+    /// use supertokens::session::SessionConfig;
+    /// use supertokens::session::claims::BooleanClaim;
+    ///
+    /// let accepted_terms = BooleanClaim::new("terms", |_ctx| async { Ok(Some(false)) });
+    /// let config = SessionConfig::new().global_claim_validator(accepted_terms.is_true());
+    /// # let _ = config;
+    /// ```
+    pub fn global_claim_validator(mut self, validator: ClaimValidator) -> Self {
+        self.global_validators.push(validator);
+        self
+    }
+
+    /// Adds a claim every new session's access token starts with (fetched for its user when
+    /// the session is created).
+    pub fn claim<V: ClaimValue>(mut self, claim: &Claim<V>) -> Self {
+        self.claims.push(claims::erase(claim));
+        self
+    }
+
     /// This configuration with what `later` sets: see [`ConfigBuilder::session`].
     ///
     /// [`ConfigBuilder::session`]: crate::ConfigBuilder::session
@@ -306,6 +336,8 @@ impl SessionConfig {
             override_functions,
             override_apis,
             disabled_apis,
+            global_validators,
+            claims,
         } = later;
         Self {
             cookie_secure: cookie_secure.or(self.cookie_secure),
@@ -328,6 +360,8 @@ impl SessionConfig {
             override_functions: [self.override_functions, override_functions].concat(),
             override_apis: [self.override_apis, override_apis].concat(),
             disabled_apis: self.disabled_apis.union(&disabled_apis).copied().collect(),
+            global_validators: [self.global_validators, global_validators].concat(),
+            claims: [self.claims, claims].concat(),
         }
     }
 

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value};
 use supertokens_rules::session::TokenTransfer;
 
+use super::claims::{self, Claim, ClaimContext, ClaimValidator, ClaimValue};
 use super::error::SessionError;
 use super::functions::{RegenerateInput, SessionInformation, VerifiedToken};
 use super::recipe::SessionRecipe;
@@ -233,6 +234,97 @@ impl SessionContainer {
         if let Some(pending) = &self.pending {
             pending.revoked(self.recipe.clearing(self.transfer));
         }
+    }
+
+    fn claim_context(&self, payload: Arc<Map<String, Value>>) -> ClaimContext {
+        ClaimContext {
+            user_id: self.user_id.to_string(),
+            recipe_user_id: self.recipe_user_id.to_string(),
+            tenant_id: self.tenant_id.to_string(),
+            current_payload: payload,
+            core: self.recipe.base().core.clone(),
+        }
+    }
+
+    /// Checks the session's claims: claims missing or older than a validator allows are fetched
+    /// again and written into a new access token (returned as changes, and written to the
+    /// response under the SDK's layers as a refresh's are), then every validator runs. Fails
+    /// with [`SessionErrorKind::InvalidClaims`](super::SessionErrorKind::InvalidClaims) (403)
+    /// listing each failed check.
+    ///
+    /// ```no_run
+    /// use supertokens::session::{SessionContainer, SessionError};
+    /// use supertokens::user_roles::UserRoleClaim;
+    ///
+    /// async fn delete_post(session: SessionContainer) -> Result<&'static str, SessionError> {
+    ///     session.assert_claims(&[UserRoleClaim.includes("admin")]).await?;
+    ///     Ok("deleted")
+    /// }
+    /// ```
+    pub async fn assert_claims(
+        &self,
+        validators: &[ClaimValidator],
+    ) -> Result<ResponseChanges, SessionError> {
+        if validators.is_empty() {
+            return Ok(ResponseChanges::new());
+        }
+        let payload = self.access_token_payload();
+        let now = self.recipe.clock().now_ms();
+        let ctx = self.claim_context(Arc::clone(&payload));
+        let checked = claims::check(validators, &payload, &ctx, now).await?;
+        let changes = match checked.update {
+            Some(update) => {
+                self.merge_into_access_token_payload(token::user_claims(&update))
+                    .await?
+            }
+            None => ResponseChanges::new(),
+        };
+        if checked.failures.is_empty() {
+            Ok(changes)
+        } else {
+            Err(self
+                .recipe
+                .contextualise(SessionError::invalid_claims(checked.failures)))
+        }
+    }
+
+    /// Fetches `claim`'s value for this session's user and writes it into a new access token
+    /// (nothing changes when the claim has no value for the user).
+    pub async fn fetch_and_set_claim<V: ClaimValue>(
+        &self,
+        claim: &Claim<V>,
+    ) -> Result<ResponseChanges, SessionError> {
+        let ctx = self.claim_context(self.access_token_payload());
+        let now = self.recipe.clock().now_ms();
+        match claims::erase(claim).build(ctx, now).await? {
+            Some(entry) => self.merge_into_access_token_payload(entry).await,
+            None => Ok(ResponseChanges::new()),
+        }
+    }
+
+    /// Sets `claim` to `value` in a new access token.
+    pub async fn set_claim_value<V: ClaimValue>(
+        &self,
+        claim: &Claim<V>,
+        value: &V,
+    ) -> Result<ResponseChanges, SessionError> {
+        let entry = claim.entry(value, self.recipe.clock().now_ms())?;
+        self.merge_into_access_token_payload(entry).await
+    }
+
+    /// `claim`'s value in the access token, if it has one.
+    pub fn get_claim_value<V: ClaimValue>(&self, claim: &Claim<V>) -> Option<V> {
+        claim.value_in(&self.state().payload)
+    }
+
+    /// Removes `claim` from the access token (a new one is issued).
+    pub async fn remove_claim<V: ClaimValue>(
+        &self,
+        claim: &Claim<V>,
+    ) -> Result<ResponseChanges, SessionError> {
+        let mut update = Map::new();
+        update.insert(claim.key().to_owned(), Value::Null);
+        self.merge_into_access_token_payload(update).await
     }
 
     /// Merges `update` into the access-token payload (a `null` value removes a claim) and issues

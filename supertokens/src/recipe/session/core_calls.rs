@@ -31,6 +31,16 @@ impl CoreFunctions {
     fn enable_anti_csrf(&self, disabled: bool) -> bool {
         !disabled && self.base.config.anti_csrf_configured == Some(AntiCsrf::ViaToken)
     }
+
+    /// `PUT path` of a session's data or claims: `false` when the session does not exist.
+    async fn update(&self, path: &str, body: &impl serde::Serialize) -> Result<bool, SessionError> {
+        let answer: cdi::UpdateSessionResponse = self
+            .base
+            .core
+            .request(http::Method::PUT, path, RID, &[], Some(body))
+            .await?;
+        Ok(matches!(answer, cdi::UpdateSessionResponse::Ok))
+    }
 }
 
 impl SessionFunctions for CoreFunctions {
@@ -234,23 +244,23 @@ impl SessionFunctions for CoreFunctions {
         session_handle: String,
         data: Map<String, Value>,
     ) -> BoxFuture<'_, Result<bool, SessionError>> {
-        Box::pin(async move {
-            let answer: cdi::UpdateSessionResponse = self
-                .base
-                .core
-                .request(
-                    http::Method::PUT,
-                    "/recipe/session/data",
-                    RID,
-                    &[],
-                    Some(&cdi::UpdateSessionDataRequest {
-                        session_handle,
-                        user_data_in_database: data,
-                    }),
-                )
-                .await?;
-            Ok(matches!(answer, cdi::UpdateSessionResponse::Ok))
-        })
+        let body = cdi::UpdateSessionDataRequest {
+            session_handle,
+            user_data_in_database: data,
+        };
+        Box::pin(async move { self.update("/recipe/session/data", &body).await })
+    }
+
+    fn update_access_token_payload(
+        &self,
+        session_handle: String,
+        payload: Map<String, Value>,
+    ) -> BoxFuture<'_, Result<bool, SessionError>> {
+        let body = cdi::UpdateJwtDataRequest {
+            session_handle,
+            user_data_in_jwt: payload,
+        };
+        Box::pin(async move { self.update("/recipe/jwt/data", &body).await })
     }
 
     fn regenerate_access_token(

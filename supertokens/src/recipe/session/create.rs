@@ -7,6 +7,7 @@ use http::HeaderMap;
 use serde_json::{Map, Value};
 use supertokens_rules::session::{SameSite, TokenTransfer};
 
+use super::claims::{self, ClaimContext};
 use super::container::SessionContainer;
 use super::error::SessionError;
 use super::functions::{CreateNewSessionInput, VerifiedToken};
@@ -41,6 +42,20 @@ impl SessionRecipe {
         let config = &self.base().config;
         let mut payload = token::user_claims(&access_token_payload);
         payload.insert("iss".to_owned(), Value::String(config.issuer.clone()));
+        let base = self.base();
+        if !base.claims.is_empty() {
+            // Claims of other recipes (roles, say) start out fetched, over any given value.
+            let ctx = ClaimContext {
+                user_id: recipe_user_id.to_owned(),
+                recipe_user_id: recipe_user_id.to_owned(),
+                tenant_id: tenant_id.to_owned(),
+                current_payload: Arc::new(payload.clone()),
+                core: base.core.clone(),
+            };
+            for (key, value) in claims::build_all(&base.claims, &ctx, base.clock.now_ms()).await? {
+                payload.insert(key, value);
+            }
+        }
         let method = transfer::method_for_new_session(config, request_headers);
         if method == TokenTransfer::Cookie
             && config.same_site == SameSite::None

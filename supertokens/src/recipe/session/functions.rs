@@ -192,6 +192,17 @@ pub trait SessionFunctions: Send + Sync + 'static {
             .update_session_data_in_database(session_handle, data)
     }
 
+    /// Replaces the custom access-token claims of a session by its handle; the tokens issued
+    /// from then on (at the next refresh) carry them. `false` if the session does not exist.
+    fn update_access_token_payload(
+        &self,
+        session_handle: String,
+        payload: Map<String, Value>,
+    ) -> BoxFuture<'_, Result<bool, SessionError>> {
+        self.original()
+            .update_access_token_payload(session_handle, payload)
+    }
+
     /// Replaces the custom access-token claims and issues a new access token.
     fn regenerate_access_token(
         &self,

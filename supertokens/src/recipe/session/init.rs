@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::api::Frontend;
 use super::apis::{DefaultApis, SessionApis};
+use super::claims::AnyClaim;
 use super::config::SessionConfig;
 use super::core_calls::CoreFunctions;
 use super::recipe::SessionRecipe;
@@ -22,9 +23,13 @@ pub(crate) fn init(
     app_info: &AppInfo,
     core: CoreClient,
     clock: Clock,
+    claims_of_recipes: Vec<Arc<dyn AnyClaim>>,
 ) -> Result<(SessionRecipe, Frontend), Error> {
     let resolved = Resolved::new(config, app_info).map_err(|e| Error::Config(ConfigErrors(e)))?;
-    let base = Arc::new(Base::new(resolved, core, clock));
+    let mut base = Base::new(resolved, core, clock);
+    base.global_validators.clone_from(&config.global_validators);
+    base.claims = [claims_of_recipes, config.claims.clone()].concat();
+    let base = Arc::new(base);
     let mut functions = CoreFunctions::shared(base.clone());
     for wrap in &config.override_functions {
         functions = wrap(functions);

@@ -87,6 +87,7 @@
 pub(crate) mod api;
 mod apis;
 mod cache;
+pub mod claims;
 mod config;
 mod container;
 mod core_calls;

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use supertokens_rules::session::TokenTransfer;
 
+use super::claims::{self, Claim, ClaimContext, ClaimValue};
 use super::error::SessionError;
 use super::functions::{SessionFunctions, SessionInformation, UserSessionsInput};
 use super::response_changes::ResponseChanges;
 use super::state::Base;
+use super::token;
 use crate::Clock;
 
 /// The session recipe of an initialised SDK, reached with
@@ -137,6 +139,94 @@ impl SessionRecipe {
     ) -> Result<Option<SessionInformation>, SessionError> {
         self.functions()
             .get_session_information(session_handle.to_owned())
+            .await
+    }
+
+    /// Merges `update` into the custom access-token claims of a session by its handle (`null`
+    /// removes one); the session's next access token (after its next refresh) carries them.
+    /// `false` if the session does not exist.
+    pub async fn merge_into_access_token_payload(
+        &self,
+        session_handle: &str,
+        update: Map<String, Value>,
+    ) -> Result<bool, SessionError> {
+        let Some(info) = self.get_session_information(session_handle).await? else {
+            return Ok(false);
+        };
+        let mut payload = token::user_claims(&info.custom_claims_in_access_token_payload);
+        for (key, value) in update {
+            if value.is_null() {
+                payload.remove(&key);
+            } else {
+                payload.insert(key, value);
+            }
+        }
+        self.functions()
+            .update_access_token_payload(session_handle.to_owned(), payload)
+            .await
+    }
+
+    /// Fetches `claim`'s value for a session's user and stores it in the session's claims (see
+    /// [`merge_into_access_token_payload`](Self::merge_into_access_token_payload)). `false` if
+    /// the session does not exist.
+    pub async fn fetch_and_set_claim<V: ClaimValue>(
+        &self,
+        session_handle: &str,
+        claim: &Claim<V>,
+    ) -> Result<bool, SessionError> {
+        let Some(info) = self.get_session_information(session_handle).await? else {
+            return Ok(false);
+        };
+        let ctx = ClaimContext {
+            user_id: info.user_id,
+            recipe_user_id: info.recipe_user_id,
+            tenant_id: info.tenant_id,
+            current_payload: Arc::new(info.custom_claims_in_access_token_payload),
+            core: self.base().core.clone(),
+        };
+        let entry = claims::erase(claim)
+            .build(ctx, self.clock().now_ms())
+            .await?
+            .unwrap_or_default();
+        self.merge_into_access_token_payload(session_handle, entry)
+            .await
+    }
+
+    /// Sets `claim` to `value` in a session's claims; `false` if the session does not exist.
+    pub async fn set_claim_value<V: ClaimValue>(
+        &self,
+        session_handle: &str,
+        claim: &Claim<V>,
+        value: &V,
+    ) -> Result<bool, SessionError> {
+        let entry = claim.entry(value, self.clock().now_ms())?;
+        self.merge_into_access_token_payload(session_handle, entry)
+            .await
+    }
+
+    /// `claim`'s value in a session's claims: `Ok(None)` when the session does not exist or has
+    /// no value of the claim (tell them apart with
+    /// [`get_session_information`](Self::get_session_information)).
+    pub async fn get_claim_value<V: ClaimValue>(
+        &self,
+        session_handle: &str,
+        claim: &Claim<V>,
+    ) -> Result<Option<V>, SessionError> {
+        Ok(self
+            .get_session_information(session_handle)
+            .await?
+            .and_then(|info| claim.value_in(&info.custom_claims_in_access_token_payload)))
+    }
+
+    /// Removes `claim` from a session's claims; `false` if the session does not exist.
+    pub async fn remove_claim<V: ClaimValue>(
+        &self,
+        session_handle: &str,
+        claim: &Claim<V>,
+    ) -> Result<bool, SessionError> {
+        let mut update = Map::new();
+        update.insert(claim.key().to_owned(), Value::Null);
+        self.merge_into_access_token_payload(session_handle, update)
             .await
     }
 

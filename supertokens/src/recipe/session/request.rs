@@ -7,6 +7,7 @@ use std::sync::Arc;
 use http::{HeaderMap, Method};
 use supertokens_rules::session::{AntiCsrf, TokenTransfer};
 
+use super::claims::{ClaimValidator, OverrideValidators};
 use super::container::SessionContainer;
 use super::error::SessionError;
 use super::functions::{GetSessionInput, VerifiedToken};
@@ -16,12 +17,24 @@ use super::token::{self, AccessToken};
 use super::transfer;
 
 /// Options of [`SessionRecipe::get_session`], set with its builder methods.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[must_use]
 pub struct GetSessionOptions {
     session_required: Option<bool>,
     check_database: Option<bool>,
     anti_csrf_check: Option<bool>,
+    claim_validators: Option<OverrideValidators>,
+}
+
+impl std::fmt::Debug for GetSessionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetSessionOptions")
+            .field("session_required", &self.session_required)
+            .field("check_database", &self.check_database)
+            .field("anti_csrf_check", &self.anti_csrf_check)
+            .field("claim_validators", &self.claim_validators.is_some())
+            .finish()
+    }
 }
 
 /// When a request's anti-CSRF protection is checked: the `anti_csrf` option of `#[protected]`
@@ -86,6 +99,37 @@ impl GetSessionOptions {
     /// Whether to check anti-CSRF (default: for every method but GET).
     pub fn anti_csrf_check(mut self, check: bool) -> Self {
         self.anti_csrf_check = Some(check);
+        self
+    }
+
+    /// The claim checks of this request, made from the app-wide ones
+    /// ([`SessionConfig::global_claim_validator`](super::SessionConfig::global_claim_validator)):
+    /// return them with yours added, or a list of your own (an empty one checks nothing).
+    ///
+    /// ```
+    /// use supertokens::session::GetSessionOptions;
+    /// use supertokens::user_roles::UserRoleClaim;
+    ///
+    /// let options = GetSessionOptions::new().claim_validators(|mut globals| {
+    ///     globals.push(UserRoleClaim.includes("admin"));
+    ///     globals
+    /// });
+    /// # let _ = options;
+    /// ```
+    pub fn claim_validators<F>(mut self, validators: F) -> Self
+    where
+        F: Fn(Vec<ClaimValidator>) -> Vec<ClaimValidator> + Send + Sync + 'static,
+    {
+        self.claim_validators = Some(Arc::new(validators));
+        self
+    }
+
+    /// Sets the claim checks from a shared function (guards and `#[protected]`).
+    pub(crate) fn claim_validators_shared(
+        mut self,
+        validators: Option<OverrideValidators>,
+    ) -> Self {
+        self.claim_validators = validators;
         self
     }
 }
@@ -156,6 +200,15 @@ impl SessionRecipe {
         }
         let container =
             SessionContainer::new(self.clone(), verified, transfer_method, None, None, pending);
+        let validators = match &options.claim_validators {
+            Some(choose) => choose(base.global_validators.clone()),
+            None if base.global_validators.is_empty() => Vec::new(),
+            None => base.global_validators.clone(),
+        };
+        if !validators.is_empty() {
+            // A claim fetched again goes out in a new access token, with the other changes.
+            changes.extend(container.assert_claims(&validators).await?);
+        }
         Ok((Some(container), changes))
     }
 

@@ -1,7 +1,10 @@
 //! [`Base`]: what the SDK's own session functions work with (the resolved configuration, the
 //! core client, the clock and the caches of signing keys and verified tokens).
 
+use std::sync::Arc;
+
 use super::cache::VerifiedCache;
+use super::claims::{AnyClaim, ClaimValidator};
 use super::jwks::JwksCache;
 use super::resolved::Resolved;
 use crate::Clock;
@@ -14,6 +17,10 @@ pub(crate) struct Base {
     pub(crate) clock: Clock,
     pub(crate) jwks: JwksCache,
     pub(crate) cache: VerifiedCache,
+    /// Checked on every route with a session unless the route says otherwise.
+    pub(crate) global_validators: Vec<ClaimValidator>,
+    /// Fetched into every new session's access token.
+    pub(crate) claims: Vec<Arc<dyn AnyClaim>>,
 }
 
 impl Base {
@@ -24,6 +31,8 @@ impl Base {
             config,
             core,
             clock,
+            global_validators: Vec::new(),
+            claims: Vec::new(),
         }
     }
 }
