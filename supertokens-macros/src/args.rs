@@ -399,6 +399,7 @@ pub(crate) trait Receiver: FromMeta + Default {
             let name = key.to_string();
             let hint = match supertokens_rules::did_you_mean(&name, Self::KEYS) {
                 Some(close) => format!("did you mean `{close}`?"),
+                None if Self::KEYS.is_empty() => format!("{context} takes no arguments"),
                 None => format!("expected one of {}", one_of(Self::KEYS)),
             };
             errors.at(key, format!("unknown {context} argument `{name}`: {hint}"));

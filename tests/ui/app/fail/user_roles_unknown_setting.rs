@@ -1,0 +1,8 @@
+#[supertokens::app(
+    app_name = "Demo",
+    api_domain = "http://localhost:3001",
+    website_domain = "http://localhost:3000",
+    session(),
+    user_roles(skip_adding_roles_to_token = true),
+)]
+fn main() {}
