@@ -9,6 +9,7 @@ mod embedded_core;
 mod embedded_core_apps;
 mod embedded_core_durability;
 mod embedded_core_recipes;
+mod embedded_core_roles;
 mod embedded_core_session;
 mod embedded_core_tenants;
 mod macros_runtime;
