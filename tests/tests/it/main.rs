@@ -25,3 +25,5 @@ mod session_jwks;
 mod session_lifecycle;
 mod session_testing;
 mod ui;
+mod user_metadata;
+mod user_roles;
