@@ -15,6 +15,8 @@ mod multitenancy;
 mod passwordless;
 mod secret;
 mod session;
+mod user_metadata;
+mod user_roles;
 mod users;
 
 pub use clock::Clock;
@@ -22,6 +24,8 @@ pub use multitenancy::*;
 pub use passwordless::*;
 pub use secret::Secret;
 pub use session::*;
+pub use user_metadata::*;
+pub use user_roles::*;
 pub use users::*;
 
 use serde::{Deserialize, Serialize};

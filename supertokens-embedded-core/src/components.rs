@@ -8,7 +8,7 @@ use supertokens_cdi::ApiVersionResponse;
 use crate::cdi_version::SERVED_CDI_VERSIONS;
 use crate::state::SharedState;
 use crate::store::Migration;
-use crate::{apps, metadata, multitenancy, passwordless, session, tenants, users};
+use crate::{apps, metadata, multitenancy, passwordless, session, tenants, user_roles, users};
 
 /// Every component's schema migrations, applied at open.
 pub(crate) fn migrations() -> Vec<Migration> {
@@ -19,6 +19,7 @@ pub(crate) fn migrations() -> Vec<Migration> {
     all.extend_from_slice(apps::MIGRATIONS);
     all.extend_from_slice(metadata::MIGRATIONS);
     all.extend_from_slice(tenants::MIGRATIONS);
+    all.extend_from_slice(user_roles::MIGRATIONS);
     all
 }
 
@@ -33,6 +34,7 @@ pub(crate) fn routes() -> Router<SharedState> {
         .merge(multitenancy::routes())
         .merge(metadata::routes())
         .merge(tenants::routes())
+        .merge(user_roles::routes())
 }
 
 async fn hello() -> &'static str {

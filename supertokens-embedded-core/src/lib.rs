@@ -20,10 +20,10 @@
 //! Leaves first: `config` (the settings), `store` (SQLite: one writer thread with group commit,
 //! a pool of readers), `http` (extractors and error answers in the core's words), `cdi_version`,
 //! `state` (what every handler of one app shares); then the components `users`, `passwordless`,
-//! `session` and `multitenancy`, each with its storage and endpoints; `components` puts their
-//! routes and schema migrations together; `apps` holds every app's state and routes;
-//! `service` is the public [`EmbeddedCore`], with the gate every request passes (api key,
-//! tenant, CDI version) and the optional `request_log`.
+//! `session`, `multitenancy`, `tenants`, `metadata` and `user_roles`, each with its storage and
+//! endpoints; `components` puts their routes and schema migrations together; `apps` holds every
+//! app's state and routes; `service` is the public [`EmbeddedCore`], with the gate every request
+//! passes (api key, tenant, CDI version) and the optional `request_log`.
 //!
 //! Apps: as in SuperTokens' "multi app setup", one core serves the `public` app and any created
 //! with `PUT /recipe/multitenancy/app/v2`, each under `/appid-<appId>/…`, with its own users,
@@ -52,6 +52,7 @@ mod session;
 mod state;
 mod store;
 mod tenants;
+mod user_roles;
 mod users;
 
 pub use config::{Database, EmbeddedCoreConfig};

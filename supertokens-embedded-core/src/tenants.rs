@@ -363,12 +363,14 @@ const TENANT_TABLES: &[&str] = &[
     "passwordless_codes",
     "passwordless_devices",
     "session_info",
+    "user_roles",
     "user_tenants",
     "tenants",
 ];
 
 /// `POST [/appid-<a>]/recipe/multitenancy/tenant/remove`: the tenant, its devices, codes,
-/// sessions and user associations go; its users stay in the app, as in the real core.
+/// sessions, user roles and user associations go; its users stay in the app, as in the real
+/// core.
 async fn remove_tenant(
     State(state): State<SharedState>,
     scope: Scope,
@@ -471,7 +473,7 @@ fn associate(tx: &Connection, scope: &Scope, user: users::UserRow) -> rusqlite::
 }
 
 /// `POST [/appid-<a>]/<t>/recipe/multitenancy/tenant/user/remove`: takes a user out of the
-/// tenant and ends its sessions there; the user stays in the app.
+/// tenant and ends its sessions and takes its roles there; the user stays in the app.
 fn disassociate(tx: &Connection, scope: &Scope, user: users::UserRow) -> rusqlite::Result<Value> {
     let removed = tx
         .prepare_cached(
@@ -481,6 +483,11 @@ fn disassociate(tx: &Connection, scope: &Scope, user: users::UserRow) -> rusqlit
     tx.prepare_cached(
         "DELETE FROM session_info
          WHERE app_id = ?1 AND tenant_id = ?2 AND (user_id = ?3 OR recipe_user_id = ?3)",
+    )?
+    .execute(params![scope.app_id, scope.tenant_id, user.id])?;
+    // As in the real core, the user's roles in the tenant go too.
+    tx.prepare_cached(
+        "DELETE FROM user_roles WHERE app_id = ?1 AND tenant_id = ?2 AND user_id = ?3",
     )?
     .execute(params![scope.app_id, scope.tenant_id, user.id])?;
     Ok(json!({"status": "OK", "wasAssociated": removed > 0}))

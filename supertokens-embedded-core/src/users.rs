@@ -520,8 +520,13 @@ async fn remove_user(
     state
         .store
         .write(move |tx| {
-            // As in the real core, the user's metadata goes with them.
-            for table in ["passwordless_users", "user_tenants", "user_metadata"] {
+            // As in the real core, the user's metadata and roles go with them.
+            for table in [
+                "passwordless_users",
+                "user_tenants",
+                "user_metadata",
+                "user_roles",
+            ] {
                 tx.prepare_cached(&format!(
                     "DELETE FROM {table} WHERE app_id = ?1 AND user_id = ?2"
                 ))?

@@ -52,6 +52,8 @@ pub(crate) struct Inner {
     pub(crate) session_frontend: session::api::Frontend,
     pub(crate) passwordless: Option<PasswordlessRecipe>,
     pub(crate) multitenancy: crate::multitenancy::MultitenancyRecipe,
+    pub(crate) user_roles: crate::user_roles::UserRolesRecipe,
+    pub(crate) user_metadata: crate::user_metadata::UserMetadataRecipe,
 }
 
 impl std::fmt::Debug for SuperTokens {
@@ -129,6 +131,8 @@ impl SuperTokens {
             Some(cfg) => Some(PasswordlessRecipe::new(cfg, app_info, core.clone())?),
             None => None,
         };
+        let user_roles = crate::user_roles::UserRolesRecipe::new(core.clone());
+        let user_metadata = crate::user_metadata::UserMetadataRecipe::new(core.clone());
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -138,6 +142,8 @@ impl SuperTokens {
                 session,
                 session_frontend,
                 passwordless,
+                user_roles,
+                user_metadata,
                 multitenancy,
             }),
         })
@@ -185,6 +191,16 @@ impl SuperTokens {
     /// The tenants of the app: create, update, list and remove them, and add users to them.
     pub fn multitenancy(&self) -> &crate::multitenancy::MultitenancyRecipe {
         &self.inner.multitenancy
+    }
+
+    /// The UserRoles functions: roles and their permissions, and the roles of each user.
+    pub fn user_roles(&self) -> &crate::user_roles::UserRolesRecipe {
+        &self.inner.user_roles
+    }
+
+    /// The UserMetadata functions: a JSON object per user, read, merged into and cleared.
+    pub fn user_metadata(&self) -> &crate::user_metadata::UserMetadataRecipe {
+        &self.inner.user_metadata
     }
 
     /// The passwordless recipe, when enabled: its recipe functions for custom flows.

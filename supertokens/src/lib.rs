@@ -61,6 +61,6 @@ pub use framework::{
 };
 pub use future::BoxFuture;
 pub use instance::{SuperTokens, init};
-pub use recipe::{multitenancy, passwordless, session, user_roles};
+pub use recipe::{multitenancy, passwordless, session, user_metadata, user_roles};
 pub use supertokens_cdi::{Clock, Secret};
 pub use supertokens_macros::{app, protected};
