@@ -87,6 +87,12 @@ impl CoreHarness {
         client_of(&self.core, self.server.as_ref(), api_key)
     }
 
+    /// The core's address (`http://127.0.0.1:<port>`) when it is served over HTTP, for other
+    /// clients (another SDK) to use.
+    pub fn url(&self) -> Option<String> {
+        self.server.as_ref().map(Server::url)
+    }
+
     /// The core's clock (tests move it forward).
     pub fn clock(&self) -> &Clock {
         self.core.clock()

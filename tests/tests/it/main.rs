@@ -2,6 +2,7 @@
 //! harness in the `tests` crate (`tests/src/`). Run one area with
 //! `cargo test -p tests --test it <area>::`.
 
+mod claims_node;
 mod concurrency;
 mod core_client;
 mod custom_example;
@@ -20,6 +21,7 @@ mod passwordless_functions;
 mod passwordless_input;
 mod passwordless_limits;
 mod passwordless_redis;
+mod roles_flow;
 mod session_claims;
 mod session_jwks;
 mod session_lifecycle;
