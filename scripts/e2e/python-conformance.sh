@@ -59,6 +59,19 @@ FILES=(
     tests/sessions/test_use_dynamic_signing_key_switching.py
     tests/test_passwordless.py
     tests/test_session.py
+    tests/userroles/test_add_role_to_user.py
+    tests/userroles/test_claims.py
+    tests/userroles/test_config.py
+    tests/userroles/test_create_new_role_or_add_permissions.py
+    tests/userroles/test_delete_role.py
+    tests/userroles/test_get_permissions_for_role.py
+    tests/userroles/test_get_roles_for_user.py
+    tests/userroles/test_get_roles_that_have_permissions.py
+    tests/userroles/test_get_users_that_have_role.py
+    tests/userroles/test_multitenancy.py
+    tests/userroles/test_oauth2_token_builder.py
+    tests/userroles/test_remove_permissions_from_role.py
+    tests/userroles/test_remove_user_role.py
 )
 
 source "$ROOT/e2e/lib.sh"
