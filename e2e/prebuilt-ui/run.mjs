@@ -33,6 +33,9 @@ const CONSOLE_LOG = process.env.CONSOLE_LOG;
 const CONTACT_METHOD = process.env.CONTACT_METHOD || "EMAIL_OR_PHONE";
 const RESEND_GAP_SECS = Number(process.env.RESEND_GAP_SECS || 2);
 const SHOTS = process.env.SHOTS;
+const STEP_TIMEOUT = 15_000;
+const FLOW_TIMEOUT = 60_000;
+
 let counter = 0;
 const stamp = () => `${Date.now() % 1e8}${(counter += 1)}`.slice(-8);
 // US numbers in the 555-01xx fiction range are not valid for libphonenumber; 415 555 xxxx is.

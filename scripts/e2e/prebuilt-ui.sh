@@ -19,13 +19,14 @@ e2e_begin prebuilt-ui
 cd "$E2E_ROOT"
 
 SHOTS="$(mktemp -d "${TMPDIR:-/tmp}/supertokens-prebuilt-ui-shots.XXXXXX")"
-# Keeps the screenshots when anything failed, then the shared clean-up (servers, temp files).
+# Keeps the screenshots when the suite stopped early (and names them before the closing line),
+# removes them after a clean run, then the shared clean-up (servers, temporary files).
 prebuilt_on_exit() {
     local status=$?
     set +e
-    if [ "$status" -ne 0 ] || [ "$E2E_FAILED" -gt 0 ] || [ "$E2E_ENDED" -eq 0 ]; then
+    if [ "$E2E_ENDED" -eq 0 ]; then
         echo "screenshots of every step: $SHOTS"
-    else
+    elif [ "$E2E_FAILED" -eq 0 ]; then
         rm -rf "$SHOTS"
     fi
     (exit "$status")
@@ -114,4 +115,5 @@ e2e_create_tenant "http://127.0.0.1:$CORE_PORT" e2e-secret-key emailonly '["otp-
 e2e_flows all_methods dynamic-public dynamic-emailonly
 e2e_stop_all
 
+[ "$E2E_FAILED" -eq 0 ] || echo "screenshots of every step: $SHOTS"
 e2e_end
