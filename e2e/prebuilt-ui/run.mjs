@@ -100,8 +100,9 @@ class Visit {
       await this.page.locator(selector).first().waitFor({ state: "visible" });
     } catch {
       await this.shot(`missing-${what}`);
-      const text = (await this.page.locator("body").innerText().catch(() => "")).replace(/\s+/g, " ").slice(0, 300);
-      throw new Failure(`${what} did not appear at ${this.page.url()} (page says: ${JSON.stringify(text)})`);
+      // The UI renders in a shadow root, which locators (unlike innerText) look into.
+      const said = await this.page.locator(ERROR).first().textContent({ timeout: 500 }).catch(() => null);
+      throw new Failure(`${what} did not appear at ${this.page.url()} (the UI's error: ${JSON.stringify(said)})`);
     }
   }
   // Ends the visit; `failed` when the flow has failed already, so only that failure is reported.
