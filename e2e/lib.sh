@@ -79,7 +79,22 @@ e2e_wait() {
     fi
 }
 
-# e2e_flows <log name> <flow>...: runs e2e/run.mjs against the server whose console is <log name>.
+# e2e_create_tenant <core url> <api key> <tenant> <first factors as JSON>: creates the tenant
+# as a backend would, through the core's API; fails the suite when the core refuses.
+e2e_create_tenant() {
+    node -e '
+      const [core, key, tenantId, factors] = process.argv.slice(1);
+      fetch(core + "/recipe/multitenancy/tenant/v2", {
+        method: "PUT",
+        headers: { "api-key": key, "content-type": "application/json" },
+        body: JSON.stringify({ tenantId, firstFactors: JSON.parse(factors) }),
+      }).then(async (r) => { if (!r.ok) throw new Error(`${r.status} ${await r.text()}`); })
+        .catch((e) => { console.error(`creating tenant ${tenantId}: ${e.message}`); process.exit(1); });
+    ' "$@"
+}
+
+# e2e_flows <log name> <flow>...: runs e2e/run.mjs (or the driver named by E2E_DRIVER) against
+# the server whose console is <log name>.
 e2e_flows() {
     local log="$1"
     shift
@@ -87,7 +102,7 @@ e2e_flows() {
     rm -f "$results"
     # Each flow has its own time limit inside; this one catches a runner that hangs as a whole.
     CONSOLE_LOG="$E2E_TMP/$log.log" RESULTS="$results" \
-        timeout --kill-after=10 600 node "$E2E_DIR/run.mjs" "$@" || true
+        timeout --kill-after=10 600 node "${E2E_DRIVER:-$E2E_DIR/run.mjs}" "$@" || true
     local passed=0 failed=$#
     if [ -f "$results" ]; then
         passed=$(node -p "require('$results').passed")

@@ -37,38 +37,16 @@
 
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import { chromium } from "playwright-core";
+import { Failure, check, crashed, equal, launchChromium, runFlows, sleep } from "./flows.mjs";
 
 const WEBSITE_URL = process.env.WEBSITE_URL || "http://localhost:3000";
 const API_URL = process.env.API_URL || "http://localhost:3001";
 const CONSOLE_LOG = process.env.CONSOLE_LOG;
 const OUTBOX = process.env.OUTBOX;
 const LIFETIME = process.env.ACCESS_TOKEN_LIFETIME_SECS ? Number(process.env.ACCESS_TOKEN_LIFETIME_SECS) : null;
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const RESEND_INTERVAL = process.env.RESEND_INTERVAL === "1";
 const STEP_TIMEOUT = 15_000;
 const FLOW_TIMEOUT = 90_000;
-
-// Launch flags for chromium on a machine without outside network (see the README).
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-class Failure extends Error {}
-function check(condition, message) {
-  if (!condition) throw new Failure(message);
-}
-function equal(actual, expected, what) {
-  check(actual === expected, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A phone number or e-mail address that no earlier run used (the embedded core may keep its data).
 let serial = 0;
@@ -572,40 +550,13 @@ async function main() {
     process.exit(2);
   }
   let browser = null;
-  let passed = 0;
-  let failed = 0;
-  try {
-    if (names.some((n) => !["theft", "walkthrough", "jsdom-header", "own-app"].includes(n))) {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
-    }
-    for (const name of names) {
-      const started = Date.now();
-      let timer;
-      try {
-        await Promise.race([
-          FLOWS[name](browser),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Failure(`timed out after ${FLOW_TIMEOUT} ms`)), FLOW_TIMEOUT);
-          }),
-        ]);
-        passed += 1;
-        console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      } catch (e) {
-        failed += 1;
-        console.log(`FAIL ${name} (${((Date.now() - started) / 1000).toFixed(1)} s): ${e instanceof Failure ? e.message : e.stack || e}`);
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  } finally {
-    if (browser) await browser.close();
-    if (process.env.RESULTS) fs.writeFileSync(process.env.RESULTS, JSON.stringify({ passed, failed }));
+  if (names.some((n) => !["theft", "walkthrough", "jsdom-header", "own-app"].includes(n))) {
+    browser = await launchChromium();
   }
-  process.exit(failed === 0 ? 0 : 1);
+  await runFlows(names, (name) => FLOWS[name](browser), {
+    timeoutMs: FLOW_TIMEOUT,
+    cleanup: async () => browser && (await browser.close()),
+  });
 }
 
-main().catch((e) => {
-  console.error(e.stack || String(e));
-  if (process.env.RESULTS) fs.writeFileSync(process.env.RESULTS, JSON.stringify({ passed: 0, failed: 1 }));
-  process.exit(1);
-});
+main().catch(crashed);

@@ -4,14 +4,15 @@
 //! cargo run -p examples --example header_mode
 //! ```
 //!
-//! The API on <http://localhost:3001>, no web page. Tokens travel as `st-access-token` /
+//! The API on <http://localhost:3001>, no web page of its own (set `SUPERTOKENS_WEBSITE_DIR` to
+//! serve your frontend on <http://localhost:3000>). Tokens travel as `st-access-token` /
 //! `st-refresh-token` response headers and come back as `Authorization: Bearer …`; the README
 //! walks through it with curl. Codes are printed on this console.
 
 #[supertokens::app(
     app_name = "Header mode",
     api_domain = "http://localhost:3001",
-    // Required even without a web page: it is the origin the CORS layer would allow.
+    // The origin the CORS layer allows.
     website_domain = "http://localhost:3000",
     // What sets this example apart: tokens in headers, for clients without cookies.
     session(token_transfer = "header"),
@@ -22,7 +23,9 @@
 )]
 #[tokio::main]
 async fn main() {
-    // No CORS layer and no login page: the clients of this API are not browsers.
+    // Mobile apps and API clients need no CORS, but a browser app on another origin keeping
+    // its tokens in headers (supertokens-web-js or the prebuilt UI in header mode) does.
+    let api = examples::api().layer(supertokens::cors());
     println!("API on http://localhost:3001 (header mode)");
-    examples::serve(examples::api(), None).await;
+    examples::serve(api, None).await;
 }

@@ -5,6 +5,12 @@
 //! supertokens-web-js browser bundles. By default it loads them from a public CDN at the pinned
 //! version; when `SUPERTOKENS_WEBJS_DIR` names a directory (the `bundle/` folder of the npm
 //! package, as the end-to-end tests do), it serves them from there instead.
+//!
+//! Bring your own frontend: when `SUPERTOKENS_WEBSITE_DIR` names a directory (a built
+//! single-page app, such as one mounting the prebuilt UI of supertokens-auth-react), every
+//! example serves it on the website port instead of its page, `header_mode` included: a request
+//! gets the file at its path when there is one, else the directory's `index.html`, so the app's
+//! own routes (`/auth`, `/auth/verify`) open it. See [`SpaDir`].
 
 pub mod custom;
 
@@ -14,13 +20,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use supertokens::embedded::{Database, EmbeddedCoreConfig};
-use supertokens::passwordless::{ContactMethod, FlowType};
+use supertokens::passwordless::{ContactMethod, FlowType, PasswordlessConfig, SendLimits};
 use supertokens::session::SessionContainer;
 use supertokens::{ConfigBuilder, protected};
 
@@ -138,9 +144,95 @@ async fn bundle(State(dir): State<Option<PathBuf>>, Path(file): Path<String>) ->
     }
 }
 
-/// Serves the API on 127.0.0.1:3001 and, when there is one, the login page on 127.0.0.1:3000
-/// (the ports of `http://localhost:3001` and `http://localhost:3000`) until the process ends.
-/// Exits the process with a message when a port is taken.
+/// A directory served as a single-page app: the file a path names when there is one, else
+/// `index.html` (so the app's own routes work when opened directly, such as a magic link to
+/// `/auth/verify`). Only plain path segments reach the file system (letters, digits, `.`, `-`,
+/// `_`, `@`, `+`, `~`, not starting with a dot); a path with anything else gets `index.html`.
+#[derive(Debug, Clone)]
+pub struct SpaDir {
+    dir: PathBuf,
+}
+
+impl SpaDir {
+    /// The directory `dir`; it must contain `index.html` by the time requests come.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The directory named by `SUPERTOKENS_WEBSITE_DIR`, when it is set and not empty.
+    pub fn from_env() -> Option<Self> {
+        std::env::var_os("SUPERTOKENS_WEBSITE_DIR")
+            .filter(|dir| !dir.is_empty())
+            .map(Self::new)
+    }
+
+    /// The website: the directory for every path.
+    pub fn router(self) -> Router {
+        Router::new().fallback(get(spa_file)).with_state(self.dir)
+    }
+
+    /// The file under the directory that `path` (a request path) names, when it names one
+    /// safely; `None` sends the request to `index.html`.
+    fn file_for(dir: &std::path::Path, path: &str) -> Option<PathBuf> {
+        let safe = |segment: &str| {
+            !segment.is_empty()
+                && !segment.starts_with('.')
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-@+~".contains(&b))
+        };
+        let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+        segments
+            .iter()
+            .all(|s| safe(s))
+            .then(|| segments.iter().fold(dir.to_path_buf(), |p, s| p.join(s)))
+    }
+}
+
+async fn spa_file(State(dir): State<PathBuf>, uri: Uri) -> Response {
+    if let Some(file) = SpaDir::file_for(&dir, uri.path())
+        && let Ok(body) = tokio::fs::read(&file).await
+    {
+        return ([(header::CONTENT_TYPE, content_type(&file))], body).into_response();
+    }
+    match tokio::fs::read(dir.join("index.html")).await {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => (
+            StatusCode::NOT_FOUND,
+            format!(
+                "no index.html in SUPERTOKENS_WEBSITE_DIR ({}): {e}\n",
+                dir.display()
+            ),
+        )
+            .into_response(),
+    }
+}
+
+/// The content type of a built web app's file, by its extension.
+fn content_type(file: &std::path::Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" | "map" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "ico" => "image/x-icon",
+        "webp" => "image/webp",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "txt" => "text/plain; charset=utf-8",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Serves the API on 127.0.0.1:3001 and the website on 127.0.0.1:3000 (the ports of
+/// `http://localhost:3001` and `http://localhost:3000`) until the process ends: the directory
+/// named by `SUPERTOKENS_WEBSITE_DIR` when it is set (see [`SpaDir`]), else `page` when there is
+/// one. Exits the process with a message when a port is taken.
 pub async fn serve(api: Router, page: impl Into<Option<LoginPage>>) {
     let api_addr = SocketAddr::from(([127, 0, 0, 1], 3001));
     let page_addr = SocketAddr::from(([127, 0, 0, 1], 3000));
@@ -155,13 +247,28 @@ pub async fn serve(api: Router, page: impl Into<Option<LoginPage>>) {
         )
         .await
     };
-    let page = async {
-        match page.into() {
-            Some(page) => page.serve(page_addr).await,
-            None => Ok(()),
+    let website = match SpaDir::from_env() {
+        Some(spa) => {
+            println!(
+                "website: serving {} on http://localhost:3000 (SUPERTOKENS_WEBSITE_DIR)",
+                spa.dir.display()
+            );
+            Some(spa.router())
         }
+        None => page.into().map(LoginPage::router),
     };
-    if let Err(e) = tokio::try_join!(api, page) {
+    let website = async {
+        let Some(website) = website else {
+            return Ok(());
+        };
+        let listener = tokio::net::TcpListener::bind(page_addr)
+            .await
+            .map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot listen on {page_addr}: {e}"))
+            })?;
+        axum::serve(listener, website).await
+    };
+    if let Err(e) = tokio::try_join!(api, website) {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
@@ -198,12 +305,31 @@ pub async fn session_info(session: SessionContainer) -> Json<Value> {
 /// - The embedded core: `SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS` (the end-to-end tests make
 ///   access tokens short-lived to watch the frontend refresh them) and `SUPERTOKENS_EMBEDDED_DB`
 ///   (a SQLite file, or `:memory:`). Ignored when a remote core is configured.
+/// - `SUPERTOKENS_RESEND_INTERVAL_SECS`: the shortest time between two sends to one device
+///   (default 30 s; the other send limits keep their defaults), so a test can resend a code
+///   without waiting half a minute.
 ///
 /// # Panics
-/// If `SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS` is set but not a whole number of seconds.
+/// If `SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS` or `SUPERTOKENS_RESEND_INTERVAL_SECS` is set but
+/// not a whole number of seconds.
 pub fn from_env(builder: ConfigBuilder) -> ConfigBuilder {
     install_logging();
-    embedded_core_from_env(builder)
+    let builder = embedded_core_from_env(builder);
+    match secs_from_env("SUPERTOKENS_RESEND_INTERVAL_SECS") {
+        Some(interval) => builder.passwordless(
+            PasswordlessConfig::new().send_limits(SendLimits::new().resend_interval(interval)),
+        ),
+        None => builder,
+    }
+}
+
+fn secs_from_env(name: &str) -> Option<Duration> {
+    let secs = std::env::var(name).ok()?;
+    let n: u64 = secs
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{name}={secs:?} is not a number of seconds"));
+    Some(Duration::from_secs(n))
 }
 
 /// Installs the examples' log subscriber once; later calls (and a subscriber someone else
@@ -221,11 +347,8 @@ fn install_logging() {
 
 fn embedded_core_from_env(builder: ConfigBuilder) -> ConfigBuilder {
     let mut core = EmbeddedCoreConfig::default();
-    if let Ok(secs) = std::env::var("SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS") {
-        let secs: u64 = secs.trim().parse().unwrap_or_else(|_| {
-            panic!("SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS={secs:?} is not a number of seconds")
-        });
-        core.access_token_validity = Duration::from_secs(secs);
+    if let Some(validity) = secs_from_env("SUPERTOKENS_ACCESS_TOKEN_VALIDITY_SECS") {
+        core.access_token_validity = validity;
     }
     if let Ok(db) = std::env::var("SUPERTOKENS_EMBEDDED_DB") {
         core.database = Database::parse(&db);
@@ -252,6 +375,79 @@ mod tests {
             .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
         assert!(html.contains("https://cdn.jsdelivr.net/npm/supertokens-web-js@0.16.0/bundle/"));
+    }
+
+    #[test]
+    fn spa_paths_reach_only_plain_files_under_the_directory() {
+        let dir = std::path::Path::new("/site");
+        let file = |path| SpaDir::file_for(dir, path);
+        assert_eq!(file("/app.js"), Some(PathBuf::from("/site/app.js")));
+        assert_eq!(
+            file("/assets/logo@2x.png"),
+            Some(PathBuf::from("/site/assets/logo@2x.png"))
+        );
+        // Not files: the app's routes get index.html.
+        for path in [
+            "/",
+            "/auth/",
+            "/../etc/passwd",
+            "/a/../../x",
+            "/.env",
+            "/a%2F..%2Fb",
+            "/a\\b",
+            "//etc/passwd",
+        ] {
+            assert_eq!(file(path), None, "{path}");
+        }
+    }
+
+    #[tokio::test]
+    async fn spa_serves_files_and_index_for_routes() {
+        use tower::ServiceExt as _;
+        let dir = std::env::temp_dir().join(format!("examples-spa-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<p>app</p>").unwrap();
+        std::fs::write(dir.join("app.js"), "run()").unwrap();
+        let get = |path: &'static str| {
+            let router = SpaDir::new(&dir).router();
+            async move {
+                let response = router
+                    .oneshot(
+                        axum::http::Request::get(path)
+                            .body(axum::body::Body::empty())
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let kind = response.headers()[header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                (status, kind, String::from_utf8(body.to_vec()).unwrap())
+            }
+        };
+        let (status, kind, body) = get("/app.js").await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "run()"));
+        assert!(kind.starts_with("text/javascript"), "{kind}");
+        for route in [
+            "/",
+            "/auth",
+            "/auth/verify?preAuthSessionId=x",
+            "/missing.js",
+        ] {
+            let (status, kind, body) = get(route).await;
+            assert_eq!(
+                (status, body.as_str()),
+                (StatusCode::OK, "<p>app</p>"),
+                "{route}"
+            );
+            assert!(kind.starts_with("text/html"), "{route}: {kind}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -79,14 +79,7 @@ SUPERTOKENS_CONNECTION_URI="http://127.0.0.1:$CORE_PORT" SUPERTOKENS_API_KEY=e2e
     run_example quickstart
 e2e_wait quickstart "http://127.0.0.1:3000/"
 # A tenant for the phone-tenant flow, created as a backend would: through the core's API.
-node -e '
-  fetch(process.argv[1] + "/recipe/multitenancy/tenant/v2", {
-    method: "PUT",
-    headers: { "api-key": "e2e-secret-key", "content-type": "application/json" },
-    body: JSON.stringify({ tenantId: "customer1", firstFactors: ["otp-phone"] }),
-  }).then(async (r) => { if (!r.ok) throw new Error(`${r.status} ${await r.text()}`); })
-    .catch((e) => { console.error(`creating tenant customer1: ${e.message}`); process.exit(1); });
-' "http://127.0.0.1:$CORE_PORT"
+e2e_create_tenant "http://127.0.0.1:$CORE_PORT" e2e-secret-key customer1 '["otp-phone"]'
 ACCESS_TOKEN_LIFETIME_SECS=$REMOTE_LIFETIME e2e_flows quickstart phone-cookie phone-tenant
 e2e_stop_all
 
