@@ -109,7 +109,7 @@ function pageHtml() {
     contactMethod: CONTACT_METHOD,
     flowType: FLOW_TYPE,
   }).replace(/<\//g, "<\\/");
-  const scripts = ["website", "supertokens", "session", "passwordless", "multitenancy"]
+  const scripts = ["website", "supertokens", "session", "passwordless", "multitenancy", "userroles"]
     .map((prefix) => `<script src="/webjs/${pick(prefix)}"></script>`)
     .join("\n");
   return fs

@@ -14,6 +14,9 @@
 //                               code, "send a new code" → the newest code signs in (with
 //                               RESEND_INTERVAL=1: the resend is refused as too early, the page
 //                               says how long to wait, and the code already sent signs in)
+//   roles-cookie, roles-header  the roles example: phone sign-in → GET /admin is 403 (st-role) and
+//                               web-js's validateClaims fails → the demo grant → GET /admin is
+//                               200, validateClaims passes, getClaimValue is ["admin"] → sign out
 //   phone-tenant                web-js's Multitenancy recipe on tenant customer1: phone sign-in
 //                               through /auth/customer1/…, /sessioninfo and the token's tId
 //                               say customer1 → sign out
@@ -266,6 +269,74 @@ async function phoneFlow(browser, transfer) {
     equal(info.headers["rid"], "anti-csrf", "app call through the interceptor: rid header");
 
     await assertRefresh(page, context, api, transfer, userId);
+    await assertSignOut(page, context, api);
+    check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
+  } finally {
+    await context.close();
+  }
+}
+
+// Clicks a button of the signed-in view (the page's `actions`) and returns the answer it shows.
+async function action(page, label) {
+  const before = await page.evaluate(() => document.getElementById("action-result").textContent);
+  await page.getByRole("button", { name: label }).click();
+  await page.waitForFunction((old) => {
+    const text = document.getElementById("action-result").textContent;
+    return text !== old && document.body.dataset.step === "signed-in";
+  }, before);
+  await waitStep(page, "signed-in");
+  const text = await page.evaluate(() => document.getElementById("action-result").textContent);
+  const [first, ...rest] = text.split("\n");
+  const status = Number(/: (\d+)$/.exec(first)?.[1]);
+  let body = null;
+  try { body = JSON.parse(rest.join("\n")); } catch { body = rest.join("\n"); }
+  return { status, body };
+}
+
+// What web-js's own claim check says of the admin role (UserRoles bundle): the failing ids.
+async function adminCheck(page) {
+  return page.evaluate(async () => {
+    const UserRoles = supertokensUserRoles.default || supertokensUserRoles;
+    const failures = await supertokensSession.validateClaims({
+      overrideGlobalClaimValidators: () => [UserRoles.UserRoleClaim.validators.includes("admin")],
+    });
+    return failures.map((f) => f.id);
+  });
+}
+
+// The roles example: signed in without a role, `GET /admin` is refused with the 403 web-js
+// reads (claimValidationErrors[0].id = st-role) and web-js's own check fails too; the demo grant
+// refreshes the roles in the session, then `GET /admin` answers 200 and web-js's check passes.
+async function rolesFlow(browser, transfer) {
+  const context = await browser.newContext();
+  try {
+    const { page, api, pageErrors } = await openPage(context, transfer);
+    const { code } = await askForCode(page, newPhone());
+    await page.fill("#code", code);
+    await page.click("#verify");
+    const { userId } = await assertSignedIn(page, context, api, transfer);
+
+    const refused = await action(page, "Open the admin area");
+    equal(refused.status, 403, "GET /admin before the grant");
+    equal(refused.body.message, "invalid claim", "403 message");
+    equal(refused.body.claimValidationErrors?.[0]?.id, "st-role", "claimValidationErrors[0].id");
+    equal(JSON.stringify(refused.body.claimValidationErrors[0].reason),
+      JSON.stringify({ actualValue: [], expectedToInclude: "admin", message: "wrong value" }), "403 reason");
+    equal(JSON.stringify(await adminCheck(page)), JSON.stringify(["st-role"]), "web-js validateClaims before the grant");
+
+    const granted = await action(page, "Make me an admin (demo)");
+    equal(granted.status, 200, "POST /demo/grant-admin");
+    equal(JSON.stringify(granted.body.roles), JSON.stringify(["admin"]), "roles after the grant");
+    const admitted = await action(page, "Open the admin area");
+    equal(admitted.status, 200, "GET /admin after the grant");
+    equal(JSON.stringify(admitted.body), JSON.stringify({ admin: true, userId }), "GET /admin body");
+    equal(JSON.stringify(await adminCheck(page)), "[]", "web-js validateClaims after the grant");
+    const roles = await page.evaluate(() =>
+      supertokensSession.getClaimValue({ claim: (supertokensUserRoles.default || supertokensUserRoles).UserRoleClaim }));
+    equal(JSON.stringify(roles), JSON.stringify(["admin"]), "web-js getClaimValue(UserRoleClaim)");
+    const grant = calls(api, "/demo/grant-admin").at(-1);
+    equal(grant.headers["rid"], "anti-csrf", "grant through the interceptor: rid header");
+
     await assertSignOut(page, context, api);
     check(pageErrors.length === 0, `page errors: ${pageErrors.join("; ")}`);
   } finally {
@@ -536,6 +607,8 @@ const FLOWS = {
   "email-link-header": (b) => emailLinkFlow(b, "header"),
   "phone-restart": (b) => phoneRestartFlow(b),
   "phone-tenant": (b) => tenantFlow(b),
+  "roles-cookie": (b) => rolesFlow(b, "cookie"),
+  "roles-header": (b) => rolesFlow(b, "header"),
   theft: () => theft(),
   walkthrough: () => walkthrough(),
   "jsdom-header": () => jsdomFlow(),

@@ -35,12 +35,13 @@ pub const WEBJS_VERSION: &str = "0.16.0";
 
 /// The browser bundles the page needs, in the order they must load. Their names carry content
 /// hashes, fixed for the pinned version.
-const WEBJS_BUNDLES: [&str; 5] = [
+const WEBJS_BUNDLES: [&str; 6] = [
     "website.c7860dc40a39421c659b.js",
     "supertokens.a91fb11593adf048be46.js",
     "session.1e8cb79cef1389b3f612.js",
     "passwordless.06c921a336f28639c49c.js",
     "multitenancy.9ec2e04361f295e02385.js",
+    "userroles.ecced425742ececfec8b.js",
 ];
 
 const PAGE: &str = include_str!("../page/index.html");
@@ -54,7 +55,16 @@ pub struct LoginPage {
     api_base_path: String,
     contact_method: ContactMethod,
     flow_type: FlowType,
+    actions: Vec<Action>,
     webjs_dir: Option<PathBuf>,
+}
+
+/// A button of the signed-in view: calls an API route of the app and shows the answer.
+#[derive(Debug, Clone)]
+struct Action {
+    label: String,
+    method: String,
+    path: String,
 }
 
 impl LoginPage {
@@ -68,6 +78,7 @@ impl LoginPage {
             api_base_path: "/auth".into(),
             contact_method: ContactMethod::Phone,
             flow_type: FlowType::UserInputCode,
+            actions: Vec::new(),
             webjs_dir: std::env::var_os("SUPERTOKENS_WEBJS_DIR")
                 .filter(|dir| !dir.is_empty())
                 .map(PathBuf::from),
@@ -86,6 +97,22 @@ impl LoginPage {
         self
     }
 
+    /// Adds a button to the signed-in view that calls `method path` on the API (with the
+    /// session, through supertokens-web-js) and shows the status and body of the answer.
+    pub fn action(
+        mut self,
+        label: impl Into<String>,
+        method: impl Into<String>,
+        path: impl Into<String>,
+    ) -> Self {
+        self.actions.push(Action {
+            label: label.into(),
+            method: method.into(),
+            path: path.into(),
+        });
+        self
+    }
+
     /// The page's HTML, with its settings and the script tags of the bundles filled in.
     pub fn html(&self) -> String {
         let settings = serde_json::json!({
@@ -94,6 +121,11 @@ impl LoginPage {
             "apiBasePath": self.api_base_path,
             "contactMethod": self.contact_method.as_str(),
             "flowType": self.flow_type.as_str(),
+            "actions": self.actions.iter().map(|a| serde_json::json!({
+                "label": a.label,
+                "method": a.method,
+                "path": a.path,
+            })).collect::<Vec<_>>(),
         });
         // `</` inside a script element would end it early.
         let settings = settings.to_string().replace("</", "<\\/");
@@ -130,7 +162,7 @@ impl LoginPage {
 }
 
 async fn bundle(State(dir): State<Option<PathBuf>>, Path(file): Path<String>) -> Response {
-    // Only the four known file names, so no path from the request reaches the file system.
+    // Only the known file names, so no path from the request reaches the file system.
     let (Some(dir), true) = (dir, WEBJS_BUNDLES.contains(&file.as_str())) else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -60,6 +60,12 @@ OUTBOX="$E2E_TMP/outbox.jsonl" ACCESS_TOKEN_LIFETIME_SECS=$LIFETIME \
     e2e_flows custom email-link-cookie own-app
 e2e_stop_all
 
+echo "-- roles (#[protected(roles = [\"admin\"])], the demo grant, web-js's claim checks)"
+run_example roles
+e2e_wait roles "http://127.0.0.1:3000/"
+e2e_flows roles roles-cookie roles-header
+e2e_stop_all
+
 echo "-- header_mode"
 run_example header_mode
 e2e_flows header_mode walkthrough theft jsdom-header

@@ -6,7 +6,7 @@
 #   quickstart   phone sign-in, cookie mode: a wrong code (the UI's error), resend, sign-out
 #   all_methods  e-mail sign-in the same way; the magic link through the UI's verify page
 #   header_mode  phone and e-mail sign-in in header mode
-#   every example (custom too): the CORS preflight from http://localhost:3000 is answered with
+#   every example (custom and roles too): the CORS preflight from http://localhost:3000 is answered with
 #                the SuperTokens headers allowed (curl)
 #   all_methods on the embedded-core server: usesDynamicLoginMethods on the public tenant and on
 #                tenant `emailonly` (created over the core's API, first factor otp-email only):
@@ -96,9 +96,12 @@ preflight header_mode
 e2e_flows header_mode phone-header email-header
 e2e_stop_all
 
-echo "-- custom (the preflight only)"
+echo "-- custom and roles (the preflight only)"
 SUPERTOKENS_OUTBOX="$E2E_TMP/outbox.jsonl" run_example custom
 preflight custom
+e2e_stop_all
+run_example roles
+preflight roles
 e2e_stop_all
 
 CORE_PORT="${E2E_CORE_PORT:-3567}"
