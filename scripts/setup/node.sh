@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the end-to-end suites' npm packages (e2e/package-lock.json: supertokens-web-js,
-# supertokens-node, playwright-core, jsdom, express, cors; exact versions) with `npm ci`, unless
-# e2e/node_modules already matches the lock file.
+# supertokens-auth-react with react and react-dom, esbuild, supertokens-node, playwright-core,
+# jsdom, express, cors; exact versions) with `npm ci`, unless e2e/node_modules already matches
+# the lock file.
 set -euo pipefail
 cd "$(dirname "$0")/../../e2e"
 
