@@ -17,6 +17,7 @@
 #                                         debug build of the bench apps, fails on any error,
 #                                         writes nothing in docs/
 #
+# For comparing builds: BENCH_APP=<path> runs that bench-app instead of the one built here.
 # Needs e2e/node_modules (bash scripts/setup/node.sh). Loopback only; every load is bounded in
 # time; everything started is stopped by PID on exit, also on failure.
 set -euo pipefail
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
     --secs) SECS="$2"; shift ;;
     --warmup) WARMUP="$2"; shift ;;
     --out) OUT="$2"; shift ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -110,7 +111,8 @@ else
     PROFILE=release
 fi
 LOAD="$BIN/bench-load"
-APP="$BIN/bench-app"
+# BENCH_APP=<path> measures another build of our bench app (e.g. one from before a change).
+APP="${BENCH_APP:-$BIN/bench-app}"
 NODE_VERSION="$(node -p 'require("./e2e/node_modules/supertokens-node/package.json").version')"
 
 # bench <seconds> <bench-load args>...: the load generator, with a hard time limit.

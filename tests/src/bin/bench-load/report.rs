@@ -241,6 +241,13 @@ fn markdown(
             p / o
         );
     }
+    targets(&mut out, series);
+    out.push_str(
+        "Sign-ins are bounded by the core both sides share: every sign-in creates a session, and \
+         the core signs each new access token (RS256), the largest single cost of the sign-in \
+         load. What differs between the two columns is the backend's own work around the core \
+         calls.\n\n",
+    );
     out.push_str("## How it was measured\n\n");
     let _ = writeln!(out, "- Rounds: {rounds} (median shown).");
     for (k, v) in meta {
@@ -262,6 +269,65 @@ fn markdown(
          largest value read after the loads of a round.\n",
     );
     out
+}
+
+/// The project's targets, each with the figure that decides it.
+fn targets(out: &mut String, series: &BTreeMap<(String, String), Series>) {
+    let m = |figure: &str, side: &str| median(series, figure, side);
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    };
+    let errors: u64 = series.values().map(|s| s.errors).sum();
+    let rows: [(&str, Option<f64>, String, bool); 5] = {
+        let protected = ratio(m("protected", "ours"), m("protected", "node"));
+        let own = ratio(m("protected", "ours"), m("open", "ours"));
+        let signin = ratio(m("signin", "ours"), m("signin", "node"));
+        let rss = m("rss", "ours");
+        let start = m("startup", "ours");
+        [
+            (
+                "Protected route ≥ 20× supertokens-node",
+                protected,
+                protected.map_or("–".into(), |r| format!("{r:.1}×")),
+                protected.is_some_and(|r| r >= 20.0),
+            ),
+            (
+                "Protected route ≥ 0.9× our unprotected route",
+                own,
+                own.map_or("–".into(), |r| format!("{r:.2}×")),
+                own.is_some_and(|r| r >= 0.9),
+            ),
+            (
+                "Sign-ins ≥ 20× supertokens-node, no error on either side",
+                signin,
+                signin.map_or("–".into(), |r| format!("{r:.1}×, {errors} errors")),
+                signin.is_some_and(|r| r >= 20.0) && errors == 0,
+            ),
+            (
+                "RSS after load < 50 MiB",
+                rss,
+                rss.map_or("–".into(), |v| format!("{v:.1} MiB")),
+                rss.is_some_and(|v| v < 50.0),
+            ),
+            (
+                "Start to first answer < 200 ms",
+                start,
+                start.map_or("–".into(), |v| format!("{v:.1} ms")),
+                start.is_some_and(|v| v < 200.0),
+            ),
+        ]
+    };
+    out.push_str("| target | this run | met |\n|---|---:|:---:|\n");
+    for (name, value, shown, met) in rows {
+        let verdict = match (value, met) {
+            (None, _) => "–",
+            (Some(_), true) => "yes",
+            (Some(_), false) => "no",
+        };
+        let _ = writeln!(out, "| {name} | {shown} | {verdict} |");
+    }
+    out.push('\n');
 }
 
 /// Escapes text for SVG.
@@ -369,6 +435,12 @@ mod tests {
         assert!(md.contains("| 20.0 | 400 | 20.0× sooner |"), "{md}");
         assert!(md.contains("| Errors during the loads | 0 | 2 | |"), "{md}");
         assert!(md.contains("- CPU: x"));
+        assert!(
+            md.contains("| Protected route ≥ 20× supertokens-node | 20.0× | yes |"),
+            "{md}"
+        );
+        assert!(md.contains("| Start to first answer < 200 ms | 20.0 ms | yes |"));
+        assert!(md.contains("| RSS after load < 50 MiB | – | – |"));
         let svg = chart(&series);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
         assert!(svg.contains("not measured"));
