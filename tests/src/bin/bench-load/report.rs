@@ -168,6 +168,25 @@ fn cell(v: Option<f64>) -> String {
     v.map_or_else(|| "–".to_owned(), number)
 }
 
+/// The median, and the range of the rounds when there are several (how noisy the run was).
+fn cell_with_range(
+    series: &BTreeMap<(String, String), Series>,
+    figure: &str,
+    side: &str,
+) -> String {
+    let Some(s) = series.get(&(figure.to_owned(), side.to_owned())) else {
+        return cell(None);
+    };
+    let median = cell(s.median());
+    let lo = s.values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = s.values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if s.values.len() > 1 && lo < hi {
+        format!("{median} ({}–{})", number(lo), number(hi))
+    } else {
+        median
+    }
+}
+
 fn markdown(
     series: &BTreeMap<(String, String), Series>,
     meta: &[(String, String)],
@@ -180,7 +199,7 @@ fn markdown(
         "Written by `scripts/bench/compare.sh` (run it again to measure your machine). Both \
          backends serve the same routes on the same `embedded-core` server, loaded one after the \
          other by the same single-threaded load generator; each figure is the median of the \
-         rounds.\n\n",
+         rounds, with the range of the rounds in brackets.\n\n",
     );
     if let Some(svg) = svg {
         let _ = writeln!(out, "![the figures below as a chart]({svg})\n");
@@ -211,8 +230,8 @@ fn markdown(
             "| {} ({}) | {} | {} | {ratio} |",
             figure.title,
             figure.unit,
-            cell(ours),
-            cell(node)
+            cell_with_range(series, figure.key, "ours"),
+            cell_with_range(series, figure.key, "node")
         );
     }
     let errors = |side: &str| {
@@ -431,7 +450,10 @@ mod tests {
         let series = parse(text).unwrap();
         assert_eq!(median(&series, "protected", "ours"), Some(200.0));
         let md = markdown(&series, &[("CPU".into(), "x".into())], Some("b.svg"));
-        assert!(md.contains("| 200 | 10.0 | 20.0× faster |"), "{md}");
+        assert!(
+            md.contains("| 200 (100–300) | 10.0 | 20.0× faster |"),
+            "{md}"
+        );
         assert!(md.contains("| 20.0 | 400 | 20.0× sooner |"), "{md}");
         assert!(md.contains("| Errors during the loads | 0 | 2 | |"), "{md}");
         assert!(md.contains("- CPU: x"));
