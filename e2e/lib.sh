@@ -10,18 +10,25 @@ E2E_PASSED=0
 E2E_FAILED=0
 E2E_ENDED=0
 
+# e2e_stop <pid>: stops one process: TERM, then KILL when it is still there after 5 s.
+e2e_stop() {
+    kill "$1" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
 e2e_stop_all() {
     local pid
+    # TERM to all first, so they stop side by side.
     for pid in "${E2E_PIDS[@]}"; do
         kill "$pid" 2>/dev/null || true
     done
     for pid in "${E2E_PIDS[@]}"; do
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        e2e_stop "$pid"
     done
     E2E_PIDS=()
 }

@@ -3,6 +3,7 @@
 //! expiry; tokens that need the core (after a refresh) are never cached.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, RwLock};
 
 use super::token::AccessToken;
@@ -10,20 +11,45 @@ use super::token::AccessToken;
 /// Number of independently locked shards (contention stays low under load).
 const SHARDS: usize = 16;
 
+/// How many bytes at the end of a token its hash reads.
+const HASHED_TAIL: usize = 16;
+
+/// Hashes a token by its last [`HASHED_TAIL`] bytes, the end of its RS256 signature: random
+/// bytes nobody can choose, so hashing the whole token (≈ 700 bytes, twice per request) buys
+/// nothing. Only tokens whose signature verified are inserted, so no one can fill a bucket with
+/// colliding keys; lookups of other strings insert nothing.
+#[derive(Default, Clone, Copy)]
+struct TailHasher(u64);
+
+impl Hasher for TailHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in &bytes[bytes.len().saturating_sub(HASHED_TAIL)..] {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        // The multiplications leave the best bits on top; fold them into the low bits too.
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+type Shard = HashMap<Arc<str>, Arc<AccessToken>, BuildHasherDefault<TailHasher>>;
+
 pub(crate) struct VerifiedCache {
-    shards: Vec<RwLock<HashMap<Arc<str>, Arc<AccessToken>>>>,
+    shards: Vec<RwLock<Shard>>,
     per_shard: usize,
 }
 
 impl VerifiedCache {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| RwLock::new(Shard::default())).collect(),
             per_shard: capacity.div_ceil(SHARDS),
         }
     }
 
-    fn shard(&self, token: &str) -> &RwLock<HashMap<Arc<str>, Arc<AccessToken>>> {
+    fn shard(&self, token: &str) -> &RwLock<Shard> {
         // The signature bytes are already uniformly distributed.
         let last = token
             .as_bytes()
@@ -102,6 +128,24 @@ mod tests {
             anti_csrf_token: None,
             parent_refresh_token_hash1: parent.map(str::to_owned),
         })
+    }
+
+    #[test]
+    fn tokens_differing_only_before_the_tail_are_told_apart() {
+        let cache = VerifiedCache::new(32);
+        let tail = "x".repeat(HASHED_TAIL);
+        cache.insert(token(&format!("a{tail}"), 1000, None), 0);
+        cache.insert(token(&format!("b{tail}"), 1000, None), 0);
+        assert_eq!(
+            &*cache.get(&format!("a{tail}"), 0).unwrap().raw,
+            format!("a{tail}")
+        );
+        assert_eq!(
+            &*cache.get(&format!("b{tail}"), 0).unwrap().raw,
+            format!("b{tail}")
+        );
+        assert!(cache.get(&format!("c{tail}"), 0).is_none());
+        assert!(cache.get("", 0).is_none());
     }
 
     #[test]

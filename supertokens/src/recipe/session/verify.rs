@@ -23,6 +23,17 @@ pub(super) async fn verify_locally(
     if let Some(hit) = base.cache.get(raw, now) {
         return Ok(hit);
     }
+    // Boxed: the key fetch it may await is large, and the cache hits above (most requests)
+    // should not carry it in their future.
+    Box::pin(verify_uncached(base, raw, now)).await
+}
+
+/// [`verify_locally`] for a token not in the cache.
+async fn verify_uncached(
+    base: &Base,
+    raw: &str,
+    now: i64,
+) -> Result<Arc<AccessToken>, SessionError> {
     let parsed = token::parse(raw).map_err(|e| {
         SessionError::unauthorised_keep_tokens(format!("Token parsing failed: {e}"))
     })?;
@@ -100,6 +111,18 @@ pub(super) async fn get_session(
     if !input.check_database && token.parent_refresh_token_hash1.is_none() {
         return Ok(local);
     }
+    // Boxed: the core call is large, and the requests answered locally above (most of them)
+    // should not carry it in their future.
+    Box::pin(verify_with_core(base, input, enable_anti_csrf, local)).await
+}
+
+/// [`get_session`] for a token the core must confirm: `local` is what the token itself says.
+async fn verify_with_core(
+    base: &Base,
+    input: GetSessionInput,
+    enable_anti_csrf: bool,
+    local: VerifiedToken,
+) -> Result<VerifiedToken, SessionError> {
     let answer: cdi::VerifySessionResponse = base
         .core
         .post(
