@@ -161,9 +161,11 @@ impl<V: ClaimValue> Claim<V> {
     fn validator(&self, check: Check) -> ClaimValidator {
         ClaimValidator {
             id: self.key.to_string(),
-            claim: Some(self.erased()),
             max_age: self.default_max_age,
-            check: Arc::new(check),
+            rule: Arc::new(Rule::Claim {
+                claim: self.erased(),
+                check,
+            }),
         }
     }
 
@@ -266,10 +268,20 @@ enum Check {
     IncludesAll(Vec<Value>),
     IncludesAny(Vec<Value>),
     ExcludesAll(Vec<Value>),
-    Custom(CustomCheck),
 }
 
 type CustomCheck = Box<dyn Fn(&Map<String, Value>) -> Result<(), Value> + Send + Sync>;
+
+/// What a validator checks.
+enum Rule {
+    /// A claim's value, by a built-in check; fetched again when missing or too old.
+    Claim {
+        claim: Arc<dyn AnyClaim>,
+        check: Check,
+    },
+    /// The app's own check of the whole payload; fetches nothing.
+    Custom(CustomCheck),
+}
 
 impl Check {
     /// The reason's fields naming what was expected (the reference SDKs' names, kept for the
@@ -284,7 +296,6 @@ impl Check {
             Check::IncludesAny(v) => ("expectedToIncludeAtLeastOneOf", Value::Array(v.clone())),
             Check::Excludes(v) => ("expectedToNotInclude", v.clone()),
             Check::ExcludesAll(v) => ("expectedToNotInclude", Value::Array(v.clone())),
-            Check::Custom(_) => ("expected", Value::Null),
         }
     }
 
@@ -297,7 +308,6 @@ impl Check {
             Check::IncludesAll(vs) => vs.iter().all(|v| list.contains(v)),
             Check::IncludesAny(vs) => vs.iter().any(|v| list.contains(v)),
             Check::ExcludesAll(vs) => vs.iter().all(|v| !list.contains(v)),
-            Check::Custom(_) => true,
         }
     }
 }
@@ -307,9 +317,8 @@ impl Check {
 #[derive(Clone)]
 pub struct ClaimValidator {
     id: String,
-    claim: Option<Arc<dyn AnyClaim>>,
     max_age: Option<u64>,
-    check: Arc<Check>,
+    rule: Arc<Rule>,
 }
 
 impl std::fmt::Debug for ClaimValidator {
@@ -341,9 +350,8 @@ impl ClaimValidator {
     {
         Self {
             id: id.into(),
-            claim: None,
             max_age: None,
-            check: Arc::new(Check::Custom(Box::new(check))),
+            rule: Arc::new(Rule::Custom(Box::new(check))),
         }
     }
 
@@ -367,10 +375,18 @@ impl ClaimValidator {
         self
     }
 
+    /// The claim this validator reads, unless it is a custom check.
+    fn claim(&self) -> Option<&Arc<dyn AnyClaim>> {
+        match &*self.rule {
+            Rule::Claim { claim, .. } => Some(claim),
+            Rule::Custom(_) => None,
+        }
+    }
+
     /// Whether the claim must be fetched again before the check: its value is missing or older
     /// than the maximum age.
     fn should_refetch(&self, payload: &Map<String, Value>, now_ms: i64) -> bool {
-        let Some(claim) = &self.claim else {
+        let Some(claim) = self.claim() else {
             return false;
         };
         match value_and_time(payload, claim.key()) {
@@ -381,16 +397,12 @@ impl ClaimValidator {
 
     /// `Err(reason)` when the payload fails this check.
     fn validate(&self, payload: &Map<String, Value>, now_ms: i64) -> Result<(), Value> {
-        if let Check::Custom(check) = &*self.check {
-            return check(payload);
-        }
-        let key = self.claim.as_ref().map_or(self.id.as_str(), |c| c.key());
-        let Some((actual, t)) = value_and_time(payload, key) else {
-            return Err(reason(
-                "value does not exist",
-                self.check.expected(true),
-                None,
-            ));
+        let (claim, check) = match &*self.rule {
+            Rule::Claim { claim, check } => (claim, check),
+            Rule::Custom(check) => return check(payload),
+        };
+        let Some((actual, t)) = value_and_time(payload, claim.key()) else {
+            return Err(reason("value does not exist", check.expected(true), None));
         };
         if let Some(max) = self.max_age {
             // The reference SDKs report the age in seconds, fractional when it is (JSON has one
@@ -409,14 +421,10 @@ impl ClaimValidator {
                 }));
             }
         }
-        if self.check.holds(actual) {
+        if check.holds(actual) {
             Ok(())
         } else {
-            Err(reason(
-                "wrong value",
-                self.check.expected(false),
-                Some(actual),
-            ))
+            Err(reason("wrong value", check.expected(false), Some(actual)))
         }
     }
 }
@@ -483,7 +491,7 @@ pub(crate) async fn check(
         if !validator.should_refetch(seen, now_ms) {
             continue;
         }
-        let Some(claim) = &validator.claim else {
+        let Some(claim) = validator.claim() else {
             continue;
         };
         let mut fetch_ctx = ctx.clone();
