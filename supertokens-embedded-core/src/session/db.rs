@@ -87,11 +87,10 @@ fn from_row(row: &Row<'_>) -> Result<SessionRow, rusqlite::Error> {
 }
 
 pub(super) fn insert(conn: &Connection, app: &str, s: &SessionRow) -> Result<(), StoreError> {
-    conn.execute(
-        &format!(
-            "INSERT INTO session_info (app_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-        ),
-        rusqlite::params![
+    conn.prepare_cached(&format!(
+        "INSERT INTO session_info (app_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))?
+    .execute(rusqlite::params![
             app,
             s.handle,
             s.tenant_id,
@@ -116,14 +115,11 @@ pub(super) fn get(
     now: i64,
 ) -> Result<Option<SessionRow>, StoreError> {
     Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM session_info
-                 WHERE app_id = ?1 AND session_handle = ?2 AND expires_at >= ?3"
-            ),
-            rusqlite::params![app, handle, now],
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM session_info
+             WHERE app_id = ?1 AND session_handle = ?2 AND expires_at >= ?3"
+        ))?
+        .query_row(rusqlite::params![app, handle, now], from_row)
         .optional()?)
 }
 
@@ -136,11 +132,17 @@ pub(super) fn update_rotation(
     expires_at: i64,
     use_static_key: bool,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE session_info SET refresh_token_hash2 = ?3, expires_at = ?4, use_static_key = ?5
          WHERE app_id = ?1 AND session_handle = ?2",
-        rusqlite::params![app, handle, refresh_token_hash2, expires_at, use_static_key],
-    )?;
+    )?
+    .execute(rusqlite::params![
+        app,
+        handle,
+        refresh_token_hash2,
+        expires_at,
+        use_static_key
+    ])?;
     Ok(())
 }
 
