@@ -8,7 +8,9 @@
 #     answer of the same size, no check);
 #   - full FDI sign-ins (create code + consume, fixed code), counting errors;
 #   - start to first answer (ours: its embedded core on a SQLite file whose keys exist already);
-#   - RSS of each backend after its loads.
+#   - RSS of each backend after its loads;
+#   - CPU time per request of both routes (the backend) and per sign-in (the backend, and the core for
+#     it), from /proc/PID/stat over the measured seconds.
 # The load generator is tests/src/bin/bench-load (single-threaded, keep-alive HTTP/1.1).
 # Writes docs/benchmarks.md and docs/benchmarks.svg (medians, ratios, machine, versions, date).
 #
@@ -194,16 +196,18 @@ for round in $(seq 1 "$ROUNDS"); do
                 --side "$side" --round "$round" "${FAIL_ON_ERROR[@]}")
             case "$figure" in
             protected) out="$(bench "$LOAD_LIMIT" get "$base/sessioninfo" --connections "$GET_CONNECTIONS" \
-                --header "authorization: Bearer ${TOKEN[$side]}" "${common[@]}")" ;;
+                --header "authorization: Bearer ${TOKEN[$side]}" --cpu "app=${PID[$side]}" "${common[@]}")" ;;
             # The same request, token included, so the difference is what the check costs.
             open) out="$(bench "$LOAD_LIMIT" get "$base/open" --connections "$GET_CONNECTIONS" \
-                --header "authorization: Bearer ${TOKEN[$side]}" "${common[@]}")" ;;
-            signin) out="$(bench "$LOAD_LIMIT" signin "$base" --connections "$SIGNIN_CONNECTIONS" "${common[@]}")" ;;
+                --header "authorization: Bearer ${TOKEN[$side]}" --cpu "app=${PID[$side]}" "${common[@]}")" ;;
+            signin) out="$(bench "$LOAD_LIMIT" signin "$base" --connections "$SIGNIN_CONNECTIONS" \
+                --cpu "app=${PID[$side]}" --cpu "core=$CORE_PID" "${common[@]}")" ;;
             esac
             rss="$(rss_mib "${PID[$side]}")"
             PEAK[$side]="$(awk -v a="${PEAK[$side]}" -v b="$rss" 'BEGIN { print (b > a ? b : a) }')"
             read -r rate errors <<<"$out"
-            printf 'round %s: %-9s %-4s %10s/s  %s errors  RSS %s MiB\n' "$round" "$figure" "$side" "$rate" "$errors" "$rss"
+            cpu="$(awk '$1 == "cpu" { printf "  CPU %s %s µs", $2, $3 }' <<<"$out")"
+            printf 'round %s: %-9s %-4s %10s/s  %s errors  RSS %s MiB%s\n' "$round" "$figure" "$side" "$rate" "$errors" "$rss" "$cpu"
         done
     done
     for side in "${sides[@]}"; do

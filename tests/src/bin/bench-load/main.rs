@@ -12,12 +12,14 @@
 //! bench-load report --results F --md F --svg F [--meta 'Name=value']…
 //!
 //! common: --secs S --warmup S --connections N --record FILE --figure F --side S --round R
-//!         [--fail-on-error]
+//!         [--cpu NAME=PID]… [--fail-on-error]
 //! ```
 //!
 //! `get` and `signin` print `<successes/s> <errors>` and, with `--record`, append
-//! `figure side round value errors` to FILE. They exit with an error when nothing succeeded, and
-//! with `--fail-on-error` when anything failed.
+//! `figure side round value errors` to FILE. With `--cpu NAME=PID` they also read that process's
+//! CPU time (user and system, all its threads) at the start and the end of the measured window,
+//! and print and record `<figure>-cpu-<NAME>`: its microseconds of CPU per success. They exit with
+//! an error when nothing succeeded, and with `--fail-on-error` when anything failed.
 
 mod http;
 mod report;
@@ -67,6 +69,8 @@ struct Load {
     figure: String,
     side: String,
     round: String,
+    /// Processes whose CPU time per success is measured: (name, pid).
+    cpu: Vec<(String, u32)>,
     fail_on_error: bool,
 }
 
@@ -80,6 +84,7 @@ fn parse_load(mut it: impl Iterator<Item = String>) -> Result<Load, String> {
         figure: "-".into(),
         side: "-".into(),
         round: "-".into(),
+        cpu: Vec::new(),
         fail_on_error: false,
     };
     while let Some(flag) = it.next() {
@@ -110,6 +115,18 @@ fn parse_load(mut it: impl Iterator<Item = String>) -> Result<Load, String> {
             "--figure" => load.figure = value,
             "--side" => load.side = value,
             "--round" => load.round = value,
+            "--cpu" => {
+                let parsed = value.split_once('=').and_then(|(name, pid)| {
+                    let ok = !name.is_empty()
+                        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                    Some((name.to_owned(), pid.parse().ok()?)).filter(|_| ok)
+                });
+                let (name, pid) =
+                    parsed.ok_or_else(|| format!("`--cpu {value}`: write it as NAME=PID"))?;
+                // Read once now, so a wrong pid fails before the load rather than after it.
+                cpu_ticks(pid)?;
+                load.cpu.push((name, pid));
+            }
             other => return Err(format!("unknown option `{other}`")),
         }
     }
@@ -156,7 +173,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             let load = parse_load(it)?;
             let (addr, path) = split_url(&url)?;
             let headers = load.headers.clone();
-            let (ok, errors, secs) = phase(&load, addr, move |mut conn, _worker| {
+            let measured = phase(&load, addr, move |mut conn, _worker| {
                 let path = path.clone();
                 let headers = headers.clone();
                 async move {
@@ -169,14 +186,14 @@ async fn run(args: Vec<String>) -> Result<(), String> {
                 }
             })
             .await;
-            finish(&load, ok, errors, secs)
+            finish(&load, &measured)
         }
         "signin" => {
             let base = it.next().ok_or("signin: which base URL?")?;
             let load = parse_load(it)?;
             let (addr, prefix) = split_url(&base)?;
             let prefix = prefix.trim_end_matches('/').to_owned();
-            let (ok, errors, secs) = phase(&load, addr, move |mut conn, worker| {
+            let measured = phase(&load, addr, move |mut conn, worker| {
                 let prefix = prefix.clone();
                 async move {
                     // One user per connection: the first sign-in signs up, the others sign in.
@@ -186,7 +203,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
                 }
             })
             .await;
-            finish(&load, ok, errors, secs)
+            finish(&load, &measured)
         }
         "report" => report::main(it),
         "" | "-h" | "--help" => {
@@ -273,10 +290,43 @@ async fn sign_in(conn: &mut Connection, prefix: &str, email: &str) -> Result<Str
         .ok_or_else(|| "consume code: no st-access-token header".into())
 }
 
+/// What a phase measured: successes and errors after the warm-up, the measured seconds, and the
+/// CPU time (µs) each `--cpu` process spent in the measured window.
+struct Measured {
+    ok: u64,
+    errors: u64,
+    secs: f64,
+    cpu_micros: Vec<Result<f64, String>>,
+}
+
+/// Linux reports process CPU times in clock ticks of USER_HZ, which is 100 on every
+/// architecture it runs on (the value `getconf CLK_TCK` prints).
+const TICKS_PER_SEC: f64 = 100.0;
+
+/// The CPU time, in ticks, that process `pid` has used so far: user plus system, summed over all
+/// its threads, those that have ended included (`utime` and `stime` of `/proc/PID/stat`).
+fn cpu_ticks(pid: u32) -> Result<u64, String> {
+    let path = format!("/proc/{pid}/stat");
+    let stat = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    // The name (field 2) may hold spaces; the fields after it start behind its `)`.
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| format!("{path}: unexpected contents"))?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (state); utime and stime are fields 14 and 15.
+    let tick = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok());
+    match (tick(14), tick(15)) {
+        (Some(user), Some(system)) => Ok(user + system),
+        _ => Err(format!("{path}: unexpected contents")),
+    }
+}
+
 /// Runs `step` on `load.connections` connections for the warm-up then `load.secs`; returns the
-/// successes and errors counted after the warm-up, and the measured seconds. `step` gets the
-/// connection and the worker's number and hands the connection back with its outcome.
-async fn phase<F, Fut>(load: &Load, addr: std::net::SocketAddr, step: F) -> (u64, u64, f64)
+/// successes and errors counted after the warm-up, the measured seconds and the CPU time of the
+/// `--cpu` processes over them. `step` gets the connection and the worker's number and hands the
+/// connection back with its outcome.
+async fn phase<F, Fut>(load: &Load, addr: std::net::SocketAddr, step: F) -> Measured
 where
     F: Fn(Connection, usize) -> Fut + Clone + 'static,
     Fut: std::future::Future<Output = (Connection, Result<(), String>)> + 'static,
@@ -285,6 +335,19 @@ where
     let counted_from = start + Duration::from_secs_f64(load.warmup);
     let end = counted_from + Duration::from_secs_f64(load.secs);
     let local = tokio::task::LocalSet::new();
+    let pids: Vec<u32> = load.cpu.iter().map(|(_, pid)| *pid).collect();
+    let sampler = local.spawn_local(async move {
+        let read = |pids: &[u32]| pids.iter().map(|p| cpu_ticks(*p)).collect::<Vec<_>>();
+        tokio::time::sleep_until(counted_from.into()).await;
+        let before = read(&pids);
+        tokio::time::sleep_until(end.into()).await;
+        let after = read(&pids);
+        before
+            .into_iter()
+            .zip(after)
+            .map(|(b, a)| Ok(a?.saturating_sub(b?) as f64 / TICKS_PER_SEC * 1e6))
+            .collect::<Vec<Result<f64, String>>>()
+    });
     let mut tasks = Vec::new();
     for worker in 0..load.connections {
         let step = step.clone();
@@ -313,13 +376,16 @@ where
             (ok, errors, first_error)
         }));
     }
-    let results = local
+    let (results, cpu_micros) = local
         .run_until(async {
             let mut all = Vec::new();
             for t in tasks {
                 all.push(t.await.unwrap_or((0, 1, Some("a worker panicked".into()))));
             }
-            all
+            let cpu = sampler
+                .await
+                .unwrap_or_else(|_| vec![Err("the CPU sampler panicked".into()); load.cpu.len()]);
+            (all, cpu)
         })
         .await;
     let secs = start.elapsed().as_secs_f64() - load.warmup;
@@ -334,14 +400,34 @@ where
             );
         }
     }
-    (ok, errors, secs.max(1e-3))
+    Measured {
+        ok,
+        errors,
+        secs: secs.max(1e-3),
+        cpu_micros,
+    }
 }
 
 /// Prints and records the outcome of a phase; fails when nothing succeeded, or on any error
 /// with `--fail-on-error`.
-fn finish(load: &Load, ok: u64, errors: u64, secs: f64) -> Result<(), String> {
-    let rate = ok as f64 / secs;
-    println!("{rate:.1} {errors}");
+fn finish(load: &Load, m: &Measured) -> Result<(), String> {
+    let rate = m.ok as f64 / m.secs;
+    let mut lines = vec![(load.figure.clone(), format!("{rate:.1}"), m.errors)];
+    println!("{rate:.1} {}", m.errors);
+    for ((name, _), cpu) in load.cpu.iter().zip(&m.cpu_micros) {
+        let cpu = cpu
+            .as_ref()
+            .map_err(|e| format!("{} {}: CPU time of {name}: {e}", load.side, load.figure))?;
+        if m.ok > 0 {
+            let per = cpu / m.ok as f64;
+            println!("cpu {name} {per:.1} µs per success");
+            lines.push((
+                format!("{}-cpu-{name}", load.figure),
+                format!("{per:.1}"),
+                0,
+            ));
+        }
+    }
     if let Some(path) = &load.record {
         use std::io::Write as _;
         let mut file = std::fs::OpenOptions::new()
@@ -349,18 +435,23 @@ fn finish(load: &Load, ok: u64, errors: u64, secs: f64) -> Result<(), String> {
             .append(true)
             .open(path)
             .map_err(|e| format!("{path}: {e}"))?;
-        writeln!(
-            file,
-            "{}\t{}\t{}\t{rate:.1}\t{errors}",
-            load.figure, load.side, load.round
-        )
-        .map_err(|e| format!("{path}: {e}"))?;
+        for (figure, value, errors) in lines {
+            writeln!(
+                file,
+                "{figure}\t{}\t{}\t{value}\t{errors}",
+                load.side, load.round
+            )
+            .map_err(|e| format!("{path}: {e}"))?;
+        }
     }
-    if ok == 0 {
+    if m.ok == 0 {
         return Err(format!("{} {}: nothing succeeded", load.side, load.figure));
     }
-    if errors > 0 && load.fail_on_error {
-        return Err(format!("{} {}: {errors} errors", load.side, load.figure));
+    if m.errors > 0 && load.fail_on_error {
+        return Err(format!(
+            "{} {}: {} errors",
+            load.side, load.figure, m.errors
+        ));
     }
     Ok(())
 }

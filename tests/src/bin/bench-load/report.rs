@@ -13,38 +13,73 @@ struct Figure {
     unit: &'static str,
     /// Whether more is better (requests/s) or less (milliseconds, MiB).
     higher_is_better: bool,
+    /// What supertokens-rs is when its figure is the better one ("faster", "smaller").
+    word: &'static str,
 }
 
-const FIGURES: [Figure; 5] = [
+const FIGURES: [Figure; 9] = [
     Figure {
         key: "protected",
         title: "Protected route, GET /sessioninfo",
         unit: "requests/s",
         higher_is_better: true,
+        word: "faster",
     },
     Figure {
         key: "open",
         title: "The same route unprotected",
         unit: "requests/s",
         higher_is_better: true,
+        word: "faster",
     },
     Figure {
         key: "signin",
         title: "FDI sign-ins (create code + consume)",
         unit: "sign-ins/s",
         higher_is_better: true,
+        word: "faster",
     },
     Figure {
         key: "startup",
         title: "Start to first answer",
         unit: "ms",
         higher_is_better: false,
+        word: "sooner",
     },
     Figure {
         key: "rss",
         title: "RSS after load",
         unit: "MiB",
         higher_is_better: false,
+        word: "smaller",
+    },
+    Figure {
+        key: "protected-cpu-app",
+        title: "Backend CPU time per protected request",
+        unit: "µs",
+        higher_is_better: false,
+        word: "cheaper",
+    },
+    Figure {
+        key: "open-cpu-app",
+        title: "Backend CPU time per unprotected request",
+        unit: "µs",
+        higher_is_better: false,
+        word: "cheaper",
+    },
+    Figure {
+        key: "signin-cpu-app",
+        title: "Backend CPU time per sign-in",
+        unit: "µs",
+        higher_is_better: false,
+        word: "cheaper",
+    },
+    Figure {
+        key: "signin-cpu-core",
+        title: "Core CPU time per sign-in, for that backend",
+        unit: "µs",
+        higher_is_better: false,
+        word: "cheaper",
     },
 ];
 
@@ -212,17 +247,8 @@ fn markdown(
         let ours = median(series, figure.key, "ours");
         let node = median(series, figure.key, "node");
         let ratio = match (ours, node) {
-            (Some(o), Some(n)) => advantage(figure, o, n).map_or_else(
-                || "–".to_owned(),
-                |r| {
-                    let word = match (figure.higher_is_better, figure.key) {
-                        (true, _) => "faster",
-                        (false, "rss") => "smaller",
-                        (false, _) => "sooner",
-                    };
-                    format!("{r:.1}× {word}")
-                },
-            ),
+            (Some(o), Some(n)) => advantage(figure, o, n)
+                .map_or_else(|| "–".to_owned(), |r| format!("{r:.1}× {}", figure.word)),
             _ => "–".to_owned(),
         };
         let _ = writeln!(
@@ -261,12 +287,7 @@ fn markdown(
         );
     }
     targets(&mut out, series);
-    out.push_str(
-        "Sign-ins are bounded by the core both sides share: every sign-in creates a session, and \
-         the core signs each new access token (RS256), the largest single cost of the sign-in \
-         load. What differs between the two columns is the backend's own work around the core \
-         calls.\n\n",
-    );
+    sign_in_bound(&mut out, series);
     out.push_str("## How it was measured\n\n");
     let _ = writeln!(out, "- Rounds: {rounds} (median shown).");
     for (k, v) in meta {
@@ -285,9 +306,55 @@ fn markdown(
          supertokens-rs runs its embedded core in-process on a SQLite file whose keys exist \
          already; supertokens-node uses the running `embedded-core` server.\n\
          - RSS: the backend process alone (the core server is not counted on either side), the \
-         largest value read after the loads of a round.\n",
+         largest value read after the loads of a round.\n\
+         - CPU time: user plus system time of the process (all its threads, from \
+         `/proc/PID/stat`) over the measured seconds of a load, divided by the requests or \
+         sign-ins completed in them; it depends far less than the rates on how the load shared the machine's cores.\n",
     );
     out
+}
+
+/// What bounds the sign-in rate on this machine, from the CPU times of the run.
+fn sign_in_bound(out: &mut String, series: &BTreeMap<(String, String), Series>) {
+    let m = |figure: &str, side: &str| median(series, figure, side);
+    out.push_str(
+        "Every sign-in creates a session, and the core signs each new access token (RS256): the \
+         core both sides share does most of the sign-in work.",
+    );
+    if let (Some(core_ours), Some(app_ours), Some(core_node), Some(app_node), Some(node_rate)) = (
+        m("signin-cpu-core", "ours"),
+        m("signin-cpu-app", "ours"),
+        m("signin-cpu-core", "node"),
+        m("signin-cpu-app", "node"),
+        m("signin", "node"),
+    ) && core_ours > 0.0
+        && app_ours > 0.0
+    {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from) as f64;
+        let ceiling = cores * 1e6 / core_ours;
+        let _ = write!(
+            out,
+            " In this run the core spent {} µs of CPU per sign-in of supertokens-rs, which itself \
+             spent {} µs; for supertokens-node the core spent {} µs (it makes more calls to the \
+             core per sign-in) and the backend {} µs, {:.1}× as much as supertokens-rs. With the \
+             core's share alone, {} cores can complete at most {} sign-ins/s of supertokens-rs \
+             even if the backend and the load generator cost nothing: {:.1}× the rate measured \
+             for supertokens-node.",
+            number(core_ours),
+            number(app_ours),
+            number(core_node),
+            number(app_node),
+            app_node / app_ours,
+            cores,
+            number(ceiling),
+            if node_rate > 0.0 {
+                ceiling / node_rate
+            } else {
+                0.0
+            },
+        );
+    }
+    out.push_str("\n\n");
 }
 
 /// The project's targets, each with the figure that decides it.
@@ -463,6 +530,35 @@ mod tests {
         );
         assert!(md.contains("| Start to first answer < 200 ms | 20.0 ms | yes |"));
         assert!(md.contains("| RSS after load < 50 MiB | – | – |"));
+        // Without CPU figures the bound is stated without numbers.
+        assert!(!md.contains("can complete at most"), "{md}");
+        let cpu = "signin\tours\t1\t800\t0\nsignin\tnode\t1\t100\t0\n\
+                   signin-cpu-core\tours\t1\t2000\t0\nsignin-cpu-app\tours\t1\t500\t0\n\
+                   signin-cpu-core\tnode\t1\t4000\t0\nsignin-cpu-app\tnode\t1\t10000\t0\n";
+        let md = markdown(&parse(cpu).unwrap(), &[], None);
+        assert!(
+            md.contains(
+                "| Backend CPU time per sign-in (µs) | 500 | 10\u{202f}000 | 20.0× cheaper |"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("the backend 10\u{202f}000 µs, 20.0× as much"),
+            "{md}"
+        );
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let ceiling = cores as f64 * 500.0;
+        assert!(
+            md.contains(&format!(
+                "{cores} cores can complete at most {} sign-ins/s",
+                number(ceiling)
+            )),
+            "{md}"
+        );
+        assert!(
+            md.contains(&format!("{:.1}× the rate measured", ceiling / 100.0)),
+            "{md}"
+        );
         let svg = chart(&series);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
         assert!(svg.contains("not measured"));
