@@ -279,12 +279,26 @@ fn markdown(
         median(series, "open", "ours"),
     ) && o > 0.0
     {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "supertokens-rs serves the protected route at {:.2}× the rate of the same route \
-             unprotected (session verification included).\n",
+             unprotected (session verification included)",
             p / o
         );
+        if let (Some(cp), Some(co)) = (
+            median(series, "protected-cpu-app", "ours"),
+            median(series, "open-cpu-app", "ours"),
+        ) && co > 0.0
+        {
+            let _ = write!(
+                out,
+                "; in CPU time per request, {} µs against {} µs ({:.2}×)",
+                number(cp),
+                number(co),
+                co / cp
+            );
+        }
+        out.push_str(".\n\n");
     }
     targets(&mut out, series);
     sign_in_bound(&mut out, series);
@@ -534,7 +548,9 @@ mod tests {
         assert!(!md.contains("can complete at most"), "{md}");
         let cpu = "signin\tours\t1\t800\t0\nsignin\tnode\t1\t100\t0\n\
                    signin-cpu-core\tours\t1\t2000\t0\nsignin-cpu-app\tours\t1\t500\t0\n\
-                   signin-cpu-core\tnode\t1\t4000\t0\nsignin-cpu-app\tnode\t1\t10000\t0\n";
+                   signin-cpu-core\tnode\t1\t4000\t0\nsignin-cpu-app\tnode\t1\t10000\t0\n\
+                   protected\tours\t1\t900\t0\nopen\tours\t1\t1000\t0\n\
+                   protected-cpu-app\tours\t1\t25\t0\nopen-cpu-app\tours\t1\t20\t0\n";
         let md = markdown(&parse(cpu).unwrap(), &[], None);
         assert!(
             md.contains(
@@ -544,6 +560,13 @@ mod tests {
         );
         assert!(
             md.contains("the backend 10\u{202f}000 µs, 20.0× as much"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "at 0.90× the rate of the same route unprotected (session verification \
+                 included); in CPU time per request, 25.0 µs against 20.0 µs (0.80×)."
+            ),
             "{md}"
         );
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
