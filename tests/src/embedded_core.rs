@@ -5,12 +5,14 @@
 
 use std::time::Duration;
 
+use http::Method;
+use serde_json::Value;
 use supertokens::config::CoreHost;
 use supertokens::core::CoreClient;
 use supertokens::embedded::{Database, EmbeddedCore, EmbeddedCoreConfig};
 use supertokens::{Clock, Secret};
 
-use crate::client::Client;
+use crate::client::{Client, Reply};
 use crate::server::Server;
 
 /// How long a CDI call may take before the client gives up.
@@ -91,6 +93,18 @@ impl CoreHarness {
     /// clients (another SDK) to use.
     pub fn url(&self) -> Option<String> {
         self.server.as_ref().map(Server::url)
+    }
+
+    /// Sends `method path` as written, with `body` as its JSON body when given, over the raw
+    /// client.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let request = self.raw.request(method, path);
+        match body {
+            Some(body) => request.json(&body),
+            None => request,
+        }
+        .send()
+        .await
     }
 
     /// The core's clock (tests move it forward).

@@ -91,19 +91,18 @@ pub(super) fn insert(conn: &Connection, app: &str, s: &SessionRow) -> Result<(),
         "INSERT INTO session_info (app_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
     ))?
     .execute(rusqlite::params![
-            app,
-            s.handle,
-            s.tenant_id,
-            s.user_id,
-            s.recipe_user_id,
-            s.refresh_token_hash2,
-            text(&s.session_data),
-            text(&s.jwt_payload),
-            s.expires_at,
-            s.created_at,
-            s.use_static_key,
-        ],
-    )?;
+        app,
+        s.handle,
+        s.tenant_id,
+        s.user_id,
+        s.recipe_user_id,
+        s.refresh_token_hash2,
+        text(&s.session_data),
+        text(&s.jwt_payload),
+        s.expires_at,
+        s.created_at,
+        s.use_static_key,
+    ])?;
     Ok(())
 }
 

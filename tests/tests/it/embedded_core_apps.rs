@@ -10,19 +10,8 @@ use supertokens::embedded::{Database, EmbeddedCoreConfig};
 use tests::client::Reply;
 use tests::embedded_core::{CoreHarness, Transport};
 
-async fn call(h: &CoreHarness, method: Method, path: &str, body: Option<Value>) -> Reply {
-    let request = h.raw.request(method, path);
-    match body {
-        Some(body) => request.json(&body),
-        None => request,
-    }
-    .send()
-    .await
-}
-
 async fn put_app(h: &CoreHarness, from: &str, body: Value) -> Reply {
-    call(
-        h,
+    h.call(
         Method::PUT,
         &format!("{from}/recipe/multitenancy/app/v2"),
         Some(body),
@@ -32,7 +21,8 @@ async fn put_app(h: &CoreHarness, from: &str, body: Value) -> Reply {
 
 async fn remove_app(h: &CoreHarness, from: &str, app_id: &str) -> Reply {
     let path = format!("{from}/recipe/multitenancy/app/remove");
-    call(h, Method::POST, &path, Some(json!({ "appId": app_id }))).await
+    h.call(Method::POST, &path, Some(json!({ "appId": app_id })))
+        .await
 }
 
 fn ok(r: &Reply) -> &Value {
@@ -56,36 +46,36 @@ struct Session {
 }
 
 async fn sign_in(h: &CoreHarness, app: &str, email: &str) -> Session {
-    let code = call(
-        h,
-        Method::POST,
-        &format!("{app}/public/recipe/signinup/code"),
-        Some(json!({ "email": email })),
-    )
-    .await;
+    let code = h
+        .call(
+            Method::POST,
+            &format!("{app}/public/recipe/signinup/code"),
+            Some(json!({ "email": email })),
+        )
+        .await;
     let code = ok(&code).clone();
-    let consumed = call(
-        h,
-        Method::POST,
-        &format!("{app}/public/recipe/signinup/code/consume"),
-        Some(json!({
-            "preAuthSessionId": code["preAuthSessionId"],
-            "deviceId": code["deviceId"],
-            "userInputCode": code["userInputCode"],
-        })),
-    )
-    .await;
+    let consumed = h
+        .call(
+            Method::POST,
+            &format!("{app}/public/recipe/signinup/code/consume"),
+            Some(json!({
+                "preAuthSessionId": code["preAuthSessionId"],
+                "deviceId": code["deviceId"],
+                "userInputCode": code["userInputCode"],
+            })),
+        )
+        .await;
     let user_id = ok(&consumed)["recipeUserId"].as_str().unwrap().to_owned();
-    let session = call(
-        h,
-        Method::POST,
-        &format!("{app}/public/recipe/session"),
-        Some(json!({
-            "userId": user_id, "userDataInJWT": {}, "userDataInDatabase": {},
-            "enableAntiCsrf": false, "useDynamicSigningKey": true,
-        })),
-    )
-    .await;
+    let session = h
+        .call(
+            Method::POST,
+            &format!("{app}/public/recipe/session"),
+            Some(json!({
+                "userId": user_id, "userDataInJWT": {}, "userDataInDatabase": {},
+                "enableAntiCsrf": false, "useDynamicSigningKey": true,
+            })),
+        )
+        .await;
     let session = ok(&session);
     Session {
         user_id,
@@ -99,8 +89,7 @@ async fn sign_in(h: &CoreHarness, app: &str, email: &str) -> Session {
 }
 
 async fn verify(h: &CoreHarness, app: &str, s: &Session) -> Reply {
-    call(
-        h,
+    h.call(
         Method::POST,
         &format!("{app}/public/recipe/session/verify"),
         Some(json!({
@@ -112,8 +101,7 @@ async fn verify(h: &CoreHarness, app: &str, s: &Session) -> Reply {
 }
 
 async fn refresh(h: &CoreHarness, app: &str, s: &Session) -> Reply {
-    call(
-        h,
+    h.call(
         Method::POST,
         &format!("{app}/public/recipe/session/refresh"),
         Some(json!({
@@ -127,17 +115,13 @@ async fn refresh(h: &CoreHarness, app: &str, s: &Session) -> Reply {
 /// `GET /recipe/user` for `user_id` in the app at `app`: its status.
 async fn user_status(h: &CoreHarness, app: &str, user_id: &str) -> Value {
     let path = format!("{app}/recipe/user?userId={user_id}");
-    call(h, Method::GET, &path, None).await.body["status"].clone()
+    h.call(Method::GET, &path, None).await.body["status"].clone()
 }
 
 async fn kids(h: &CoreHarness, app: &str) -> BTreeSet<String> {
-    let r = call(
-        h,
-        Method::GET,
-        &format!("{app}/.well-known/jwks.json"),
-        None,
-    )
-    .await;
+    let r = h
+        .call(Method::GET, &format!("{app}/.well-known/jwks.json"), None)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     r.body["keys"]
         .as_array()
@@ -152,7 +136,7 @@ async fn apps_are_created_listed_and_removed_as_the_real_core_does() {
     let h = CoreHarness::new(Transport::Http).await;
     let not_found = "AppId or tenantId not found";
     refused(
-        &call(&h, Method::GET, "/appid-shop/hello", None).await,
+        &h.call(Method::GET, "/appid-shop/hello", None).await,
         StatusCode::BAD_REQUEST,
         not_found,
     );
@@ -163,18 +147,20 @@ async fn apps_are_created_listed_and_removed_as_the_real_core_does() {
     assert_eq!(ok(&r)["createdNew"], false);
     // Its own routes answer, the public app's included.
     for path in ["/appid-shop/hello", "/appid-shop/apiversion"] {
-        let r = call(&h, Method::GET, path, None).await;
+        let r = h.call(Method::GET, path, None).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
     }
-    let r = call(
-        &h,
-        Method::GET,
-        "/appid-shop/public/recipe/multitenancy/tenant/v2",
-        None,
-    )
-    .await;
+    let r = h
+        .call(
+            Method::GET,
+            "/appid-shop/public/recipe/multitenancy/tenant/v2",
+            None,
+        )
+        .await;
     assert_eq!(ok(&r)["tenantId"], "public");
-    let list = call(&h, Method::GET, "/recipe/multitenancy/app/list/v2", None).await;
+    let list = h
+        .call(Method::GET, "/recipe/multitenancy/app/list/v2", None)
+        .await;
     let ids: Vec<&str> = ok(&list)["apps"]
         .as_array()
         .unwrap()
@@ -186,8 +172,7 @@ async fn apps_are_created_listed_and_removed_as_the_real_core_does() {
 
     // What only the public app may do.
     refused(
-        &call(
-            &h,
+        &h.call(
             Method::GET,
             "/appid-shop/recipe/multitenancy/app/list/v2",
             None,
@@ -227,7 +212,7 @@ async fn apps_are_created_listed_and_removed_as_the_real_core_does() {
     assert_eq!(ok(&remove_app(&h, "", "shop").await)["didExist"], true);
     assert_eq!(ok(&remove_app(&h, "", "shop").await)["didExist"], false);
     refused(
-        &call(&h, Method::GET, "/appid-shop/hello", None).await,
+        &h.call(Method::GET, "/appid-shop/hello", None).await,
         StatusCode::BAD_REQUEST,
         not_found,
     );
@@ -271,7 +256,7 @@ async fn two_apps_never_see_each_others_users_sessions_or_keys() {
     let r = refresh(&h, b, &in_a).await;
     assert_eq!(r.body["status"], "UNAUTHORISED", "{}", r.text);
     let path = format!("{b}/recipe/session?sessionHandle={}", in_a.handle);
-    let r = call(&h, Method::GET, &path, None).await;
+    let r = h.call(Method::GET, &path, None).await;
     assert_eq!(r.body["status"], "UNAUTHORISED", "{}", r.text);
 
     // Removing app a takes its data and leaves b's alone.
@@ -310,13 +295,13 @@ async fn each_app_has_its_own_core_config() {
     assert_eq!(lifetime(&sign_in(&h, "", "a@example.com").await), 3_600_000);
 
     // Codes live a minute, and the second wrong code ends the device.
-    let code = call(
-        &h,
-        Method::POST,
-        "/appid-short/public/recipe/signinup/code",
-        Some(json!({ "email": "b@example.com" })),
-    )
-    .await;
+    let code = h
+        .call(
+            Method::POST,
+            "/appid-short/public/recipe/signinup/code",
+            Some(json!({ "email": "b@example.com" })),
+        )
+        .await;
     let code = ok(&code).clone();
     assert_eq!(code["codeLifetime"], 60_000);
     let wrong = json!({
@@ -324,13 +309,13 @@ async fn each_app_has_its_own_core_config() {
         "userInputCode": "not-the-code",
     });
     let path = "/appid-short/public/recipe/signinup/code/consume";
-    let first = call(&h, Method::POST, path, Some(wrong.clone())).await;
+    let first = h.call(Method::POST, path, Some(wrong.clone())).await;
     assert_eq!(
         first.body["status"], "INCORRECT_USER_INPUT_CODE_ERROR",
         "{}",
         first.text
     );
-    let second = call(&h, Method::POST, path, Some(wrong)).await;
+    let second = h.call(Method::POST, path, Some(wrong)).await;
     assert_eq!(
         second.body["status"], "RESTART_FLOW_ERROR",
         "{}",
@@ -340,7 +325,9 @@ async fn each_app_has_its_own_core_config() {
     // The list shows what was set; `null` removes a setting; a bad value is refused.
     let update = json!({ "appId": "short", "coreConfig": { "access_token_validity": null } });
     ok(&put_app(&h, "", update).await);
-    let list = call(&h, Method::GET, "/recipe/multitenancy/app/list/v2", None).await;
+    let list = h
+        .call(Method::GET, "/recipe/multitenancy/app/list/v2", None)
+        .await;
     let shown = &ok(&list)["apps"][1]["tenants"][0]["coreConfig"];
     assert_eq!(shown.get("access_token_validity"), None, "{shown}");
     assert_eq!(shown["passwordless_max_code_input_attempts"], 2);

@@ -9,26 +9,16 @@ use tests::both_transports;
 use tests::client::Reply;
 use tests::embedded_core::{CoreHarness, Transport};
 
-async fn call(h: &CoreHarness, method: Method, path: &str, body: Option<Value>) -> Reply {
-    let request = h.raw.request(method, path);
-    match body {
-        Some(body) => request.json(&body),
-        None => request,
-    }
-    .send()
-    .await
-}
-
 async fn get(h: &CoreHarness, path: &str) -> Reply {
-    call(h, Method::GET, path, None).await
+    h.call(Method::GET, path, None).await
 }
 
 async fn post(h: &CoreHarness, path: &str, body: Value) -> Reply {
-    call(h, Method::POST, path, Some(body)).await
+    h.call(Method::POST, path, Some(body)).await
 }
 
 async fn put(h: &CoreHarness, path: &str, body: Value) -> Reply {
-    call(h, Method::PUT, path, Some(body)).await
+    h.call(Method::PUT, path, Some(body)).await
 }
 
 /// The body of a 200 answer.
@@ -390,17 +380,21 @@ async fn bad_input_is_a_400_in_the_real_cores_words(t: Transport) {
         (Method::POST, "/recipe/role/remove"),
         (Method::POST, "/recipe/role/permissions/remove"),
     ] {
-        let r = call(&h, method.clone(), path, Some(json!({ "role": "  " }))).await;
+        let r = h
+            .call(method.clone(), path, Some(json!({ "role": "  " })))
+            .await;
         refused(&r, bad, empty_role);
-        let r = call(&h, method.clone(), path, Some(json!({}))).await;
+        let r = h.call(method.clone(), path, Some(json!({}))).await;
         refused(&r, bad, &invalid("role"));
-        let r = call(&h, method.clone(), path, Some(json!({ "role": 7 }))).await;
+        let r = h
+            .call(method.clone(), path, Some(json!({ "role": 7 })))
+            .await;
         refused(&r, bad, &invalid("role"));
-        let r = call(&h, method.clone(), path, None).await;
+        let r = h.call(method.clone(), path, None).await;
         refused(&r, bad, "Invalid Json Input");
         if path != "/recipe/role/remove" {
             let body = json!({ "role": "admin", "permissions": ["ok", " "] });
-            let r = call(&h, method.clone(), path, Some(body)).await;
+            let r = h.call(method.clone(), path, Some(body)).await;
             refused(
                 &r,
                 bad,
@@ -408,7 +402,7 @@ async fn bad_input_is_a_400_in_the_real_cores_words(t: Transport) {
             );
             for permissions in [json!("read"), json!([1])] {
                 let body = json!({ "role": "admin", "permissions": permissions });
-                let r = call(&h, method.clone(), path, Some(body)).await;
+                let r = h.call(method.clone(), path, Some(body)).await;
                 refused(&r, bad, &invalid("permissions"));
             }
         }
@@ -419,15 +413,15 @@ async fn bad_input_is_a_400_in_the_real_cores_words(t: Transport) {
     ] {
         let body = json!({ "userId": "u1", "role": "" });
         refused(
-            &call(&h, method.clone(), path, Some(body)).await,
+            &h.call(method.clone(), path, Some(body)).await,
             bad,
             empty_role,
         );
         let body = json!({ "role": "admin" });
-        let r = call(&h, method.clone(), path, Some(body)).await;
+        let r = h.call(method.clone(), path, Some(body)).await;
         refused(&r, bad, &invalid("userId"));
         let body = json!({ "userId": "u1" });
-        let r = call(&h, method.clone(), path, Some(body)).await;
+        let r = h.call(method.clone(), path, Some(body)).await;
         refused(&r, bad, &invalid("role"));
     }
     refused(
